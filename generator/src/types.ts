@@ -1,0 +1,115 @@
+// The data model shared by the generator, the chart values and the analysis service.
+// Pure data: no I/O, no classes, so every part can build and compare these in tests.
+
+/** A container image reference in canonical form (see image-ref.ts). */
+export interface ImageRef {
+  /** `registry/repository[:tag][@digest]`, Docker Hub as `docker.io/library/...`, `latest` when neither tag nor digest. */
+  ref: string;
+  /** `docker.io`, `ghcr.io`, `registry.example.com:5000` */
+  registry: string;
+  /** `library/node`, `acme/python-base` */
+  repository: string;
+  /** `22-bookworm-slim`; undefined only when a digest is given without a tag. */
+  tag?: string;
+  /** `sha256:<64 hex>` when pinned. */
+  digest?: string;
+}
+
+/** Where a finding is in a file: 1-based line and column. */
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+/** An external image used by a FROM instruction. */
+export interface BaseImage extends ImageRef {
+  /** The stage name given by `AS name`, lower-cased as Docker treats it; undefined without AS. */
+  stage?: string;
+  /** The `--platform=` value as written (after ARG substitution), if any. */
+  platform?: string;
+  line: number;
+}
+
+/** An external image used by `COPY --from=` or `RUN --mount=...,from=`. */
+export interface CopiedImage extends ImageRef {
+  line: number;
+  /** `copy` or `mount`. */
+  via: 'copy' | 'mount';
+}
+
+export interface AnalysisWarning extends SourcePosition {
+  message: string;
+}
+
+/** The result of baseImagesOf(): what a Dockerfile builds on. */
+export interface DockerfileAnalysis {
+  bases: BaseImage[];
+  copies: CopiedImage[];
+  warnings: AnalysisWarning[];
+}
+
+export interface ImageSource {
+  provider: 'github';
+  /** `owner/name`; undefined for a local image in the list form without stateRepo. */
+  repo?: string;
+  branch: string;
+  /** Path inside the source repository, relative, never absolute or with `..`. */
+  dockerfile: string;
+  /** File name of the workflow in .github/workflows that builds the image. */
+  workflow: string;
+  buildArgs: Record<string, string>;
+}
+
+/** How the app image's Warehouse selects builds (Kargo image subscription fields). */
+export interface ImageSubscription {
+  imageSelectionStrategy: 'Digest' | 'Lexical' | 'NewestBuild' | 'SemVer';
+  constraint?: string;
+  allowTagsRegexes?: string[];
+  ignoreTagsRegexes?: string[];
+  platform?: string;
+  discoveryLimit?: number;
+}
+
+/** Names of the workflow_dispatch inputs that carry the cause of a rebuild; none sent when absent. */
+export interface DispatchInputs {
+  baseImage?: string;
+  baseDigest?: string;
+}
+
+/** One entry of images.yaml with every default applied. */
+export interface ImageEnrollment {
+  name: string;
+  registry: string;
+  repository: string;
+  source: ImageSource;
+  /** As written (`7d`, `12h`, `30m`, `0`), validated. */
+  rebuildDelay: string;
+  autoRebuild: boolean;
+  subscription: ImageSubscription;
+  dispatchInputs: DispatchInputs;
+  /** True when the Dockerfile lives in the state repo itself. */
+  local: boolean;
+  /** Where the entry is in images.yaml, for error messages. */
+  position: SourcePosition;
+}
+
+export interface BaseImageSettings {
+  /** Canonical ref this applies to. */
+  ref: string;
+  /** Warehouse poll interval override, Kargo duration (`30m`, `2h`). */
+  interval?: string;
+}
+
+export interface StateRepo {
+  url: string;
+  branch: string;
+}
+
+/** images.yaml after validation, entries sorted by name. */
+export interface ImagesConfig {
+  /** Path of the file as given, for messages. */
+  file: string;
+  stateRepo?: StateRepo;
+  images: ImageEnrollment[];
+  baseImages: BaseImageSettings[];
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs the uvu suites under test/ (TypeScript through tsx) and ends with the plain
+// "N passed, N failed" line that CI reads. Extra arguments narrow the run to matching files.
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const pattern = process.argv[2] || '\\.test\\.ts$';
+const uvu = require.resolve('uvu/bin.js', { paths: [root] });
+const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, FORCE_COLOR: '0' },
+});
+let out = '';
+child.stdout.on('data', (chunk) => {
+  out += chunk;
+  process.stdout.write(chunk);
+});
+child.on('close', (code) => {
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = Number((plain.match(/Total:\s+(\d+)/) || [])[1] || 0);
+  const passed = Number((plain.match(/Passed:\s+(\d+)/) || [])[1] || 0);
+  const skipped = Number((plain.match(/Skipped:\s+(\d+)/) || [])[1] || 0);
+  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
+  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(code === 0 && total > 0 && failed === 0 ? 0 : 1);
+});
