@@ -7,11 +7,11 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const pattern = process.argv[2] || '\\.test\\.ts$';
-const uvu = require.resolve('uvu/bin.js', { paths: [root] });
+const uvu = path.join(path.dirname(require.resolve('uvu', { paths: [root] })), '..', 'bin.js');
 const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0' },
+  env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
 });
 let out = '';
 child.stdout.on('data', (chunk) => {
