@@ -1,0 +1,65 @@
+// The shape of the Helm values `generate` writes (dist/values.yaml); docs/design.md explains each field.
+import type { DispatchInputs, ImageSubscription } from './types';
+
+export interface UpstreamValues {
+  ref: string;
+  kind: 'base' | 'image';
+  warehouse: string;
+  repoURL: string;
+  stage: string;
+}
+
+export interface ImageValues {
+  name: string;
+  registry: string;
+  repository: string;
+  repoURL: string;
+  source: {
+    provider: 'github';
+    repo: string;
+    repoURL: string;
+    branch: string;
+    dockerfile: string;
+    workflow: string;
+    local: boolean;
+    buildArgs: Record<string, string>;
+  };
+  rebuildDelay: string;
+  soakTime: string;
+  autoRebuild: boolean;
+  subscription: ImageSubscription;
+  dispatchInputs: DispatchInputs;
+  warehouse: string;
+  analysisStage: string;
+  rebuildStage: string;
+  stateFile: string;
+  analyzed: boolean;
+  upstreams: UpstreamValues[];
+  pinnedBases: string[];
+}
+
+export interface BaseValues {
+  slug: string;
+  ref: string;
+  registry: string;
+  repository: string;
+  repoURL: string;
+  tag: string;
+  warehouse: string;
+  stage: string;
+  interval: string;
+  usedBy: string[];
+}
+
+export interface EdgeValues {
+  from: string;
+  fromKind: 'base' | 'image' | 'pinned';
+  to: string;
+}
+
+export interface ChartValues {
+  stateRepo?: { url: string; branch: string };
+  images: ImageValues[];
+  bases: BaseValues[];
+  edges: EdgeValues[];
+}
