@@ -1,0 +1,160 @@
+// The state files kept in git: images/<name>.yaml (an enrollment as resolved, and what its
+// Dockerfile was found to build on) and base-images/<slug>.yaml (one per distinct base image).
+// Rendering is pure; the generator and the analysis service both call renderImageState, which is
+// what makes their outputs byte-identical.
+import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSubscription, DispatchInputs } from './types';
+import type { ImageValues } from './values-types';
+import { renderYaml, sortedKeys } from './yaml-out';
+
+export const STATE_API_VERSION = 'image-factory.dev/v1';
+export const STATE_HEADER = 'Managed by image-factory. Do not edit: images.yaml is the file to change.';
+
+export interface AnalysisRecord {
+  status: 'analyzed' | 'pending';
+  /** External images: the commit analysed. */
+  commit?: string;
+  /** Local images: `sha256:<hex>` of the Dockerfile bytes. */
+  contentHash?: string;
+  /** ISO-8601 UTC, seconds precision. */
+  analyzedAt?: string;
+  bases: { ref: string; stage?: string; platform?: string; line: number }[];
+  copies: { ref: string; line: number }[];
+  warnings: { line: number; col: number; message: string }[];
+}
+
+export interface ImageState {
+  apiVersion: typeof STATE_API_VERSION;
+  kind: 'ImageState';
+  name: string;
+  image: { registry: string; repository: string };
+  source: {
+    provider: 'github';
+    repo?: string;
+    branch: string;
+    dockerfile: string;
+    workflow: string;
+    buildArgs: Record<string, string>;
+  };
+  local: boolean;
+  rebuildDelay: string;
+  autoRebuild: boolean;
+  subscription: ImageSubscription;
+  dispatchInputs: DispatchInputs;
+  analysis: AnalysisRecord;
+  /** Written by the rebuild PromotionTask; carried over untouched (keys sorted). */
+  lastRebuild?: unknown;
+}
+
+export interface BaseImageState {
+  apiVersion: typeof STATE_API_VERSION;
+  kind: 'BaseImageState';
+  ref: string;
+  registry: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+  /** Set when this base is itself an enrolled image (a chain link). */
+  enrolledImage?: string;
+  usedBy: string[];
+}
+
+/** What an analysis found, in the state file's form (sorted by line, then ref). */
+export function analysisRecordOf(
+  result: DockerfileAnalysis,
+  at: { commit?: string; contentHash?: string; analyzedAt: string },
+): AnalysisRecord {
+  const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
+  return {
+    status: 'analyzed',
+    commit: at.commit,
+    contentHash: at.contentHash,
+    analyzedAt: at.analyzedAt,
+    bases: [...result.bases].sort(byLineThenRef).map((b) => ({ ref: b.ref, stage: b.stage, platform: b.platform, line: b.line })),
+    copies: [...result.copies].sort(byLineThenRef).map((c) => ({ ref: c.ref, line: c.line })),
+    warnings: [...result.warnings]
+      .sort((a, b) => a.line - b.line || a.col - b.col)
+      .map((w) => ({ line: w.line, col: w.col, message: w.message })),
+  };
+}
+
+export const pendingAnalysis = (): AnalysisRecord => ({ status: 'pending', bases: [], copies: [], warnings: [] });
+
+export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisRecord, lastRebuild?: unknown): ImageState {
+  return {
+    apiVersion: STATE_API_VERSION,
+    kind: 'ImageState',
+    name: enrollment.name,
+    image: { registry: enrollment.registry, repository: enrollment.repository },
+    source: {
+      provider: enrollment.source.provider,
+      repo: enrollment.source.repo,
+      branch: enrollment.source.branch,
+      dockerfile: enrollment.source.dockerfile,
+      workflow: enrollment.source.workflow,
+      buildArgs: sortedKeys(enrollment.source.buildArgs) as Record<string, string>,
+    },
+    local: enrollment.local,
+    rebuildDelay: enrollment.rebuildDelay,
+    autoRebuild: enrollment.autoRebuild,
+    subscription: orderedSubscription(enrollment.subscription),
+    dispatchInputs: { baseImage: enrollment.dispatchInputs.baseImage, baseDigest: enrollment.dispatchInputs.baseDigest },
+    analysis,
+    lastRebuild: lastRebuild === undefined || lastRebuild === null ? undefined : sortedKeys(lastRebuild),
+  };
+}
+
+function orderedSubscription(s: ImageSubscription): ImageSubscription {
+  return {
+    imageSelectionStrategy: s.imageSelectionStrategy,
+    constraint: s.constraint,
+    allowTagsRegexes: s.allowTagsRegexes,
+    ignoreTagsRegexes: s.ignoreTagsRegexes,
+    platform: s.platform,
+    discoveryLimit: s.discoveryLimit,
+  };
+}
+
+export function renderImageState(state: ImageState): string {
+  return renderYaml(state, STATE_HEADER);
+}
+
+export function baseStateOf(ref: ImageRef, usedBy: string[], enrolledImage?: string): BaseImageState {
+  return {
+    apiVersion: STATE_API_VERSION,
+    kind: 'BaseImageState',
+    ref: ref.ref,
+    registry: ref.registry,
+    repository: ref.repository,
+    tag: ref.tag,
+    digest: ref.digest,
+    enrolledImage,
+    usedBy: [...new Set(usedBy)].sort(),
+  };
+}
+
+export function renderBaseState(state: BaseImageState): string {
+  return renderYaml(state, STATE_HEADER);
+}
+
+/** The enrollment behind an image's chart values: how the analysis service learns an image's settings. */
+export function enrollmentFromValues(image: ImageValues): ImageEnrollment {
+  return {
+    name: image.name,
+    registry: image.registry,
+    repository: image.repository,
+    source: {
+      provider: image.source.provider,
+      repo: image.source.repo === '' ? undefined : image.source.repo,
+      branch: image.source.branch,
+      dockerfile: image.source.dockerfile,
+      workflow: image.source.workflow,
+      buildArgs: { ...image.source.buildArgs },
+    },
+    rebuildDelay: image.rebuildDelay,
+    autoRebuild: image.autoRebuild,
+    subscription: { ...image.subscription },
+    dispatchInputs: { ...image.dispatchInputs },
+    local: image.source.local,
+    position: { line: 1, col: 1 },
+  };
+}
