@@ -215,6 +215,11 @@ export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] 
   return changesOf(root, plan.files, plan.removals);
 }
 
+/** `image-factory validate`: images.yaml and every state file parse and follow their schemas. */
+export function validateStateRepo(root: string): { config: ImagesConfig; states: Map<string, ImageState> } {
+  return { config: readImagesConfig(root), states: readExistingStates(root) };
+}
+
 /** The state repo as `generate` sees it, for commands that only read (graph, impact, analyze). */
 export async function loadStateRepo(root: string): Promise<StateRepo> {
   const plan = await planGeneration({ root });
