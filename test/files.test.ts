@@ -50,18 +50,18 @@ test('a write that fails leaves every file as it was and no temp files behind', 
   fs.mkdirSync(path.join(root, 'images'));
   fs.writeFileSync(path.join(root, 'images/a.yaml'), 'before\n');
   fs.writeFileSync(path.join(root, 'images/old.yaml'), 'old\n');
-  // `blocked` is a file, so nothing can be written below it: the second write fails.
-  fs.writeFileSync(path.join(root, 'blocked'), 'not a folder\n');
+  // `z-blocked` is a file (sorted last, after a.yaml was staged), so nothing can be written below it: the second write fails.
+  fs.writeFileSync(path.join(root, 'z-blocked'), 'not a folder\n');
   const changes = changesOf(
     root,
     new Map([
       ['images/a.yaml', 'after\n'],
-      ['blocked/b.yaml', 'b\n'],
+      ['z-blocked/b.yaml', 'b\n'],
     ]),
     ['images/old.yaml'],
   );
   assert.throws(() => applyChanges(root, changes));
-  assert.equal(listFiles(root), ['blocked', 'images/a.yaml', 'images/old.yaml']);
+  assert.equal(listFiles(root), ['z-blocked', 'images/a.yaml', 'images/old.yaml']);
   assert.is(fs.readFileSync(path.join(root, 'images/a.yaml'), 'utf8'), 'before\n');
 });
 
