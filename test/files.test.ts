@@ -61,7 +61,7 @@ test('a write that fails leaves every file as it was and no temp files behind', 
     ['images/old.yaml'],
   );
   assert.throws(() => applyChanges(root, changes));
-  assert.equal(listFiles(root), ['z-blocked', 'images/a.yaml', 'images/old.yaml']);
+  assert.equal(listFiles(root), ['images/a.yaml', 'images/old.yaml', 'z-blocked']);
   assert.is(fs.readFileSync(path.join(root, 'images/a.yaml'), 'utf8'), 'before\n');
 });
 
