@@ -20,6 +20,10 @@ export function buildProgram(): Command {
 /** Runs the CLI and resolves to the process exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Commands report a non-zero outcome through process.exitCode; take it back so that main()
+  // leaves the process as it found it (tests call main() many times in one process).
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -35,5 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`image-factory: internal error: ${message}\n`);
     if (process.env.IMAGE_FACTORY_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return 70;
+  } finally {
+    process.exitCode = outer;
   }
 }
