@@ -3,10 +3,10 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError, type Problem } from './errors';
 import type { BaseImageState, ImageState } from './state';
 import { packageRoot } from './package-root';
+import { readYamlSource } from './yaml-source';
 
 const MAX_STATE_BYTES = 1024 * 1024;
 
@@ -15,53 +15,6 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 ajv.addSchema(stateSchema, 'state');
 const validateImageState = ajv.getSchema('state#/definitions/imageState')!;
 const validateBaseState = ajv.getSchema('state#/definitions/baseImageState')!;
-
-interface Located {
-  value: unknown;
-  /** Line and column of the node an instance path names (the key, for a missing or unknown key). */
-  positionOf(pathSegments: string[], key?: string): { line: number; col: number };
-}
-
-function parseStrictYaml(bytes: Buffer, file: string): Located {
-  if (bytes.length > MAX_STATE_BYTES) throw new UserError({ file, message: `is ${bytes.length} bytes, over the ${MAX_STATE_BYTES}-byte limit for a state file; regenerate it with image-factory generate` });
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UserError({ file, message: 'is not UTF-8 text; restore it from git or regenerate it with image-factory generate' });
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-  const problems: Problem[] = doc.errors.map((e) => ({ file, ...at(e.pos[0]), message: `${e.message.split('\n')[0]}; fix the YAML or regenerate the file` }));
-  if (problems.length) throw new UserError(problems);
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 0 });
-  } catch {
-    throw new UserError({ file, message: 'uses YAML aliases, which state files never contain; regenerate it with image-factory generate' });
-  }
-  return {
-    value,
-    positionOf(segments, key) {
-      const pairIn = (map: unknown, name: string) =>
-        isMap(map) ? map.items.find((p) => (p.key as { value?: unknown } | null)?.value === name) : undefined;
-      let node: unknown = doc.contents;
-      let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
-      for (const segment of segments) {
-        const next = isMap(node) ? pairIn(node, segment)?.value : isSeq(node) ? node.items[Number(segment)] : undefined;
-        if (!next) break;
-        node = next;
-        offset = (next as YamlNode).range?.[0] ?? offset;
-      }
-      const keyNode = key === undefined ? undefined : (pairIn(node, key)?.key as YamlNode | undefined);
-      return at(keyNode?.range?.[0] ?? offset);
-    },
-  };
-}
 
 function describe(e: ErrorObject): { segments: string[]; key?: string; message: string } {
   const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -82,7 +35,7 @@ function describe(e: ErrorObject): { segments: string[]; key?: string; message: 
 }
 
 function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageState, what: string): T {
-  const doc = parseStrictYaml(bytes, file);
+  const doc = readYamlSource(bytes, file, { maxBytes: MAX_STATE_BYTES, what, fixHint: 'regenerate it with image-factory generate' });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw new UserError({ file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });
   }
@@ -91,7 +44,8 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
     const problems: Problem[] = [];
     for (const e of validate.errors ?? []) {
       const d = describe(e);
-      const pos = doc.positionOf(d.segments, d.key);
+      const keyNode = d.key === undefined ? undefined : doc.keyNodeAt(d.segments, d.key);
+      const pos = keyNode?.range ? doc.positionAt(keyNode.range[0]) : doc.positionOf(d.segments);
       const text = `${pos.line}:${pos.col}:${d.message}`;
       if (seen.has(text)) continue;
       seen.add(text);
