@@ -26,6 +26,7 @@ import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
+import { assertYamlSize } from './yaml-source';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -67,8 +68,11 @@ function readImagesConfig(root: string): ImagesConfig {
   const file = path.join(root, IMAGES_FILE);
   let bytes: Buffer;
   try {
+    // Refuse an oversized file from its size alone, before reading it.
+    assertYamlSize(fs.statSync(file).size, IMAGES_FILE, { what: 'images.yaml' });
     bytes = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError({
       file: IMAGES_FILE,
