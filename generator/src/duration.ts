@@ -8,7 +8,7 @@ const UNIT_ORDER = ['w', 'd', 'h', 'm', 's'];
 /** Go's time.Duration is int64 nanoseconds; anything longer cannot reach Kargo. */
 export const MAX_DURATION_SECONDS = Math.floor(9223372036854775807 / 1e9);
 
-export const DURATION_EXAMPLES = 'use e.g. 7d, 12h, 30m, 1d12h, or 0';
+export const DURATION_EXAMPLES = 'use e.g. 7d, 12h, 30m';
 
 /**
  * Seconds in a duration such as `7d`, `12h`, `30m`, `1d12h` or `0` (units w, d, h, m, s; each at most
@@ -17,7 +17,8 @@ export const DURATION_EXAMPLES = 'use e.g. 7d, 12h, 30m, 1d12h, or 0';
 export function parseDuration(text: string): number {
   if (typeof text !== 'string') throw new RangeError('is not a duration: expected a string');
   if (text === '0') return 0;
-  if (text === '') throw new RangeError(`is empty; ${DURATION_EXAMPLES}`);
+  if (text === '') throw new RangeError(`is empty; ${DURATION_EXAMPLES}, or 0`);
+  if (!/^([0-9]+[a-zA-Z]*)+$/.test(text)) throw new RangeError(`is not a duration; ${DURATION_EXAMPLES}`);
   const part = /([0-9]+)([a-zA-Z]*)/y;
   let at = 0;
   let total = 0;
