@@ -281,6 +281,7 @@ class Checker {
   label(path: readonly PathSegment[]): string {
     const n = this.entriesAt.length;
     const inEntry = path.length > n + 1 && this.entriesAt.every((s, i) => String(path[i]) === String(s));
+    if (path.length === n + 1 && this.entriesAt.every((s, i) => String(path[i]) === String(s))) return `image entry ${Number(path[n]) + 1}`;
     const skip = inEntry ? n + 1 : 0;
     let node: unknown = path.slice(0, skip).reduce(step, this.source.value);
     let out = '';
@@ -334,7 +335,7 @@ function describeError(checker: Checker, e: ErrorObject): void {
       } else if (expected.includes('array')) {
         message = `${label} must be a list (lines starting with "- "), not ${kindOf(data)}`;
       } else {
-        message = `${label} must be ${expected.join(' or ')}, not ${kindOf(data)}`;
+        message = `${label} must be ${expected.includes('string') ? 'a string' : expected.join(' or ')}, not ${kindOf(data)}`;
       }
       checker.add({ path, part: 'value', message, rank: 0 });
       return;
@@ -352,7 +353,8 @@ function describeError(checker: Checker, e: ErrorObject): void {
       const key = (e.params as { missingProperty: string }).missingProperty;
       if (e.schemaPath.includes('/then/')) return; // Digest needs a constraint: checked after defaults apply.
       const property = resolveRef(parent?.properties?.[key]);
-      const what = property?.title ? ` (${property.title.toLowerCase()})` : '';
+      const title = property?.title?.toLowerCase();
+      const what = title && title.replace(/\s/g, '') !== key.toLowerCase() ? ` (${title})` : '';
       const example = property?.examples?.[0];
       const add = example === undefined ? `add ${key}:` : `add e.g. ${key}: ${typeof example === 'string' ? example : JSON.stringify(example)}`;
       checker.add({ path, part: path.length ? 'key' : 'value', message: `${labelOfObject(checker, path)} lacks "${key}"${what}; ${add}`, rank: 1 });
@@ -494,6 +496,15 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
     });
   });
 
+  raw.images.forEach((image, i) => {
+    const path = [...entryPath(i), 'repository'];
+    if (!isRecord(image) || typeof image.registry !== 'string' || typeof image.repository !== 'string' || checker.flagged(path)) return;
+    if (image.repository.split('/')[0] === image.registry && image.repository.includes('/')) {
+      const rest = image.repository.slice(image.registry.length + 1);
+      checker.add({ path, part: 'value', message: `repository "${image.repository}" starts with the registry; write only the path: repository: ${rest}`, rank: 2 });
+    }
+  });
+
   const seenRepos = new Map<string, number>();
   raw.images.forEach((image, i) => {
     if (!isRecord(image) || typeof image.registry !== 'string' || typeof image.repository !== 'string') return;
@@ -626,9 +637,7 @@ function resolve(source: YamlSource, raw: RawConfig, entriesAt: PathSegment[]): 
   const baseImages: BaseImageSettings[] = (raw.baseImages ?? [])
     .map((b) => ({ ref: parseImageRef(b.ref).ref, interval: b.interval }))
     .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
-  const config: ImagesConfig = { file: source.file, images, baseImages };
-  if (stateRepo) config.stateRepo = stateRepo;
-  return config;
+  return stateRepo ? { file: source.file, stateRepo, images, baseImages } : { file: source.file, images, baseImages };
 }
 
 /**

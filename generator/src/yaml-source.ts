@@ -282,7 +282,8 @@ function makeSource(
         if (!next) break;
         const last = i === path.length - 1;
         // A key with no value (`branch:`) has no value node; its key is the place to point at.
-        const target = last && part === 'key' && next.key ? next.key : (next.value ?? next.key);
+        const emptyValue = !next.value || (isScalar(next.value) && next.value.value === null && !next.value.source);
+        const target = next.key && ((last && part === 'key') || emptyValue) ? next.key : next.value;
         offset = startOf(target) ?? offset;
         node = next.value;
         if (!node) break;
