@@ -1,11 +1,17 @@
 // Every subcommand of the CLI, registered in the order `--help` lists them.
 import type { Command } from 'commander';
+import { register as registerBases } from './bases';
 import { register as registerGenerate } from './generate';
+import { register as registerGraph } from './graph';
+import { register as registerImpact } from './impact';
 
 type Register = (program: Command) => void;
 
 const commands: Register[] = [
   registerGenerate,
+  registerGraph,
+  registerImpact,
+  registerBases,
   // Each command module adds one line here.
 ];
 

@@ -1,0 +1,146 @@
+// Where the rebuild-chain commands (graph, impact, rebuild) get the chart values from. One function,
+// so the source can change in one place: today the values file `generate` writes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError, type Problem } from './errors';
+import { isDuration } from './duration';
+import { assertYamlSize, readYamlSource, type PathSegment, type YamlSource } from './yaml-source';
+import type { ChartValues } from './values-types';
+
+export interface ValuesOptions {
+  /** The state repo (the folder holding images.yaml); default the current folder. */
+  root?: string;
+  /** A values file; default `<root>/dist/values.yaml`. */
+  values?: string;
+}
+
+export const DEFAULT_VALUES_PATH = path.join('dist', 'values.yaml');
+
+const FIX = 'run `image-factory generate` to write it again';
+
+/** Reads and checks the chart values; a UserError (file:line:col) when they are missing or not in shape. */
+export function loadValues(opts: ValuesOptions = {}): ChartValues {
+  const root = path.resolve(opts.root ?? '.');
+  const file = opts.values !== undefined ? path.resolve(opts.values) : path.join(root, DEFAULT_VALUES_PATH);
+  const shown = path.relative(process.cwd(), file) || file;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UserError({
+      file: shown,
+      message:
+        opts.values !== undefined
+          ? 'no such file; check the --values path'
+          : `no such file; run \`image-factory generate --root ${opts.root ?? '.'}\` first, or name a values file with --values`,
+    });
+  }
+  if (!stat.isFile()) throw new UserError({ file: shown, message: 'is not a file; name the chart values file (dist/values.yaml)' });
+  assertYamlSize(stat.size, shown, { what: 'a values file' });
+  const source = readYamlSource(fs.readFileSync(file), shown, { what: 'a values file', fixHint: FIX });
+  return checkValues(source);
+}
+
+type Json = unknown;
+
+/** Checks the parts of the values the rebuild chain reads; everything else is the chart's business. */
+export function checkValues(source: YamlSource): ChartValues {
+  const problems: Problem[] = [];
+  const at = (p: PathSegment[], message: string) => {
+    problems.push({ file: source.file, ...source.positionOf(p), message: `${describe(p)} ${message}; ${FIX}` });
+  };
+  const isObj = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const str = (v: Json, p: PathSegment[], pattern?: RegExp) => {
+    if (typeof v !== 'string') at(p, 'must be a string');
+    else if (pattern && !pattern.test(v)) at(p, `"${v}" is not valid here`);
+  };
+  const bool = (v: Json, p: PathSegment[]) => {
+    if (typeof v !== 'boolean') at(p, 'must be true or false');
+  };
+  const list = (v: Json, p: PathSegment[]): Json[] => {
+    if (!Array.isArray(v)) {
+      at(p, 'must be a list');
+      return [];
+    }
+    return v;
+  };
+  const NAME = /^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$/;
+  const K8S = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+  const doc = source.value;
+  if (!isObj(doc)) {
+    problems.push({ file: source.file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` });
+    throw new UserError(problems);
+  }
+  list(doc.images, ['images']).forEach((image, i) => {
+    const p: PathSegment[] = ['images', i];
+    if (!isObj(image)) return at(p, 'must be a mapping');
+    str(image.name, [...p, 'name'], NAME);
+    for (const key of ['registry', 'repository', 'repoURL', 'soakTime', 'stateFile']) str(image[key], [...p, key]);
+    for (const key of ['warehouse', 'analysisStage', 'rebuildStage']) str(image[key], [...p, key], K8S);
+    if (typeof image.rebuildDelay !== 'string' || !isDuration(image.rebuildDelay)) at([...p, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
+    bool(image.autoRebuild, [...p, 'autoRebuild']);
+    bool(image.analyzed, [...p, 'analyzed']);
+    const src = image.source;
+    if (!isObj(src)) at([...p, 'source'], 'must be a mapping');
+    else {
+      for (const key of ['repo', 'repoURL', 'branch', 'dockerfile', 'workflow']) str(src[key], [...p, 'source', key]);
+      if (src.provider !== 'github') at([...p, 'source', 'provider'], 'must be github');
+      bool(src.local, [...p, 'source', 'local']);
+    }
+    const inputs = image.dispatchInputs;
+    if (!isObj(inputs)) at([...p, 'dispatchInputs'], 'must be a mapping ({} when the workflow takes no inputs)');
+    else {
+      for (const [key, value] of Object.entries(inputs)) {
+        if (key !== 'baseImage' && key !== 'baseDigest') at([...p, 'dispatchInputs', key], 'is not a dispatch input (use baseImage or baseDigest)');
+        else str(value, [...p, 'dispatchInputs', key], /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/);
+      }
+    }
+    list(image.upstreams, [...p, 'upstreams']).forEach((up, j) => {
+      const q: PathSegment[] = [...p, 'upstreams', j];
+      if (!isObj(up)) return at(q, 'must be a mapping');
+      if (up.kind !== 'base' && up.kind !== 'image') at([...q, 'kind'], 'must be base or image');
+      for (const key of ['ref', 'repoURL']) str(up[key], [...q, key]);
+      for (const key of ['warehouse', 'stage']) str(up[key], [...q, key], K8S);
+    });
+    list(image.pinnedBases, [...p, 'pinnedBases']).forEach((ref, j) => str(ref, [...p, 'pinnedBases', j]));
+  });
+  list(doc.bases, ['bases']).forEach((base, i) => {
+    const p: PathSegment[] = ['bases', i];
+    if (!isObj(base)) return at(p, 'must be a mapping');
+    for (const key of ['slug', 'ref', 'registry', 'repository', 'repoURL', 'warehouse', 'stage']) str(base[key], [...p, key]);
+    list(base.usedBy, [...p, 'usedBy']).forEach((name, j) => str(name, [...p, 'usedBy', j], NAME));
+  });
+  list(doc.edges, ['edges']).forEach((edge, i) => {
+    const p: PathSegment[] = ['edges', i];
+    if (!isObj(edge)) return at(p, 'must be a mapping');
+    str(edge.from, [...p, 'from']);
+    str(edge.to, [...p, 'to'], NAME);
+    if (edge.fromKind !== 'base' && edge.fromKind !== 'image' && edge.fromKind !== 'pinned') at([...p, 'fromKind'], 'must be base, image or pinned');
+  });
+  if (problems.length) throw new UserError(problems);
+
+  const values = doc as unknown as ChartValues;
+  // Cross references: names are unique, and every chain link and edge names an enrolled image.
+  const names = new Map<string, number>();
+  const warehouses = new Set(values.images.map((im) => im.warehouse));
+  values.images.forEach((image, i) => {
+    if (names.has(image.name)) at(['images', i, 'name'], `"${image.name}" is enrolled twice`);
+    names.set(image.name, i);
+  });
+  values.images.forEach((image, i) =>
+    image.upstreams.forEach((up, j) => {
+      if (up.kind === 'image' && !warehouses.has(up.warehouse)) at(['images', i, 'upstreams', j, 'warehouse'], `"${up.warehouse}" is no enrolled image's Warehouse`);
+    }),
+  );
+  values.edges.forEach((edge, i) => {
+    if (!names.has(edge.to)) at(['edges', i, 'to'], `"${edge.to}" is not an enrolled image`);
+    if (edge.fromKind === 'image' && !names.has(edge.from)) at(['edges', i, 'from'], `"${edge.from}" is not an enrolled image`);
+  });
+  if (problems.length) throw new UserError(problems);
+  return values;
+}
+
+function describe(p: PathSegment[]): string {
+  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
