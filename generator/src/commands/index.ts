@@ -1,7 +1,6 @@
 // Every subcommand of the CLI, registered in the order `--help` lists them.
 import type { Command } from 'commander';
 import { register as registerBases } from './bases';
-import { register as registerBases } from './bases';
 import { register as registerGenerate } from './generate';
 import { register as registerGraph } from './graph';
 import { register as registerImpact } from './impact';
@@ -10,7 +9,6 @@ type Register = (program: Command) => void;
 
 const commands: Register[] = [
   registerGenerate,
-  registerBases,
   registerGraph,
   registerImpact,
   registerBases,
