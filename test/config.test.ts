@@ -233,6 +233,11 @@ test('yaml-source: UTF-8 is checked byte by byte; a BOM is dropped; UTF-16 is na
   assert.equal(problemsOf(() => readYamlSource(Buffer.from('\ufeffa: 1\n', 'utf16le'), 'f')), ['f:1:1: is UTF-16 text, not UTF-8; save it as UTF-8 (without a byte-order mark or with the UTF-8 one)']);
 });
 
+test('yaml-source: pathological nesting is one clear message, not a crash or a thousand errors', () => {
+  const deep = '['.repeat(100000) + ']'.repeat(100000);
+  assert.equal(problemsOf(() => readYamlSource(deep, 'f')), ['f: is nested too deeply to be a YAML file anyone edits; check that this is the right file']);
+});
+
 test('yaml-source: several problems of one kind are all listed', () => {
   assert.equal(problemsOf(() => readYamlSource('a: 1\nb: 2\na: 3\nb: 4\n', 'f')), [
     'f:3:1: duplicate key "a" (first at line 1, column 1); keep one of the two',

@@ -254,6 +254,8 @@ interface Finding {
 
 class Checker {
   readonly findings = new Map<string, Finding>();
+  /** Every path that has a finding at or below it, joined with "/". */
+  private readonly flaggedPaths = new Set<string>();
 
   constructor(
     readonly source: YamlSource,
@@ -265,16 +267,12 @@ class Checker {
     const id = `${finding.part}:${finding.path.map(String).join('/')}`;
     const existing = this.findings.get(id);
     if (!existing || finding.rank < existing.rank) this.findings.set(id, finding);
+    for (let i = 0; i <= finding.path.length; i++) this.flaggedPaths.add(finding.path.slice(0, i).map(String).join('/'));
   }
 
   /** Whether anything at or below `path` was already found wrong, so later checks do not pile on. */
   flagged(path: PathSegment[]): boolean {
-    const prefix = path.map(String).join('/');
-    for (const f of this.findings.values()) {
-      const p = f.path.map(String).join('/');
-      if (p === prefix || p.startsWith(`${prefix}/`)) return true;
-    }
-    return false;
+    return this.flaggedPaths.has(path.map(String).join('/'));
   }
 
   /** How a path reads in a message: relative to its image entry (`source.branch`), else from the top. */

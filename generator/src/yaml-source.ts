@@ -44,6 +44,8 @@ export interface YamlSource {
 
 export const DEFAULT_MAX_YAML_BYTES = 10 * 1024 * 1024;
 
+const TOO_DEEP = 'is nested too deeply to be a YAML file anyone edits; check that this is the right file';
+
 function describeBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
 }
@@ -150,11 +152,13 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, strict: true }) as Document.Parsed[];
   } catch (e) {
     // The parser recurses per nesting level; a pathological file can exhaust the stack.
-    if (e instanceof RangeError) throw new UserError({ file, message: 'is nested too deeply to be a YAML file anyone edits; check that this is the right file' });
+    if (e instanceof RangeError) throw new UserError({ file, message: TOO_DEEP });
     throw e;
   }
   const problems: Problem[] = [];
   const hint = options.fixHint ? `; ${options.fixHint}` : '';
+  // The parser turns its own stack overflow into one error per level; one message says it all.
+  if (documents.some((doc) => doc.errors.some((e) => /call stack/i.test(e.message)))) throw new UserError({ file, message: TOO_DEEP });
   for (const doc of documents) {
     for (const e of doc.errors) {
       const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
@@ -221,7 +225,7 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     if (e instanceof Error && /alias/i.test(e.message)) {
       throw new UserError({ file, message: `expands its YAML aliases too far; write the values out in full` });
     }
-    if (e instanceof RangeError) throw new UserError({ file, message: 'is nested too deeply to be a YAML file anyone edits; check that this is the right file' });
+    if (e instanceof RangeError) throw new UserError({ file, message: TOO_DEEP });
     throw e;
   }
   return makeSource(file, text, document, value ?? null, value === null || value === undefined, positionAt);
