@@ -128,7 +128,7 @@ class WordExpander {
     throw new DockerfileError(message, this.where.line, this.where.col);
   }
 
-  /** Expands word[from, to); `inWord` marks the word of a `${VAR:-word}`, where quotes are kept literally by BuildKit only as quotes. */
+  /** Expands word[from, to); inside double quotes only `$` and the escape character are special. */
   private expandRange(word: string, from: number, to: number, depth: number, inDouble: boolean): string {
     if (depth > MAX_NESTING) this.error(`variable substitutions nested deeper than ${MAX_NESTING} levels`);
     let out = '';
