@@ -6,7 +6,7 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const pattern = process.argv[2] || '\\.test\\.ts$';
+const pattern = process.argv[2] ? `(${process.argv[2]})[^/]*\\.test\\.ts$` : '\\.test\\.ts$';
 const uvu = path.join(path.dirname(require.resolve('uvu', { paths: [root] })), '..', 'bin.js');
 const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
   cwd: root,
