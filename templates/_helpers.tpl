@@ -1,0 +1,103 @@
+{{/*
+Named helpers of the image-factory chart. Templates never search or sort: the generator
+precomputes names, upstreams and order (docs/design.md, "Chart values").
+*/}}
+
+{{/*
+image-factory.name returns the chart name, cut to 63 characters: the app.kubernetes.io/name label.
+*/}}
+{{- define "image-factory.name" -}}
+{{- .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+image-factory.chart returns "<chart name>-<chart version>" for the helm.sh/chart label
+("+" replaced, since label values cannot hold it).
+*/}}
+{{- define "image-factory.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+image-factory.namespace returns the namespace of every namespaced object: the Kargo Project's,
+which is named by project.name.
+*/}}
+{{- define "image-factory.namespace" -}}
+{{- .Values.project.name -}}
+{{- end -}}
+
+{{/*
+image-factory.selectorLabels returns the labels that select one component's objects
+(name, instance, component). Call with (dict "root" $ "component" "<component>").
+*/}}
+{{- define "image-factory.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "image-factory.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name | quote }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+image-factory.labels returns the full label set of an object of one component: the selector
+labels plus version, part-of, managed-by and helm.sh/chart.
+Call with (dict "root" $ "component" "<component>"); templates compute it once per file and
+reuse the string inside their loops.
+*/}}
+{{- define "image-factory.labels" -}}
+helm.sh/chart: {{ include "image-factory.chart" .root }}
+{{ include "image-factory.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: image-factory
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end -}}
+
+{{/*
+image-factory.expr returns a Kargo expression: the given expr-lang text wrapped in "${{ " and " }}".
+This is the one way templates write a Kargo expression (Helm never sees a literal "{{" in the
+templates). The caller quotes the field holding it: `value: {{ include "image-factory.expr" "vars.x" | quote }}`.
+An expression must not contain "}}" (Kargo would end it there): write "} }" instead.
+*/}}
+{{- define "image-factory.expr" -}}
+{{- printf "${{ %s }}" . -}}
+{{- end -}}
+
+{{/*
+image-factory.stateRepoURL returns stateRepo.url, or fails the render with how to set it.
+*/}}
+{{- define "image-factory.stateRepoURL" -}}
+{{- required "stateRepo.url is required: set it to the HTTPS URL of the state repository (the repository holding images.yaml and dist/values.yaml), e.g. --set stateRepo.url=https://github.com/acme/images-state.git, or name it in images.yaml and run `image-factory generate`" .Values.stateRepo.url -}}
+{{- end -}}
+
+{{/*
+image-factory.stateRepoPath returns "<owner>/<name>" of the state repository, read from its URL:
+the GitHub repository of local images when the generator could not name it (source.repo '').
+*/}}
+{{- define "image-factory.stateRepoPath" -}}
+{{- include "image-factory.stateRepoURL" . | trimSuffix "/" | trimSuffix ".git" | regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+/" "" -}}
+{{- end -}}
+
+{{/*
+image-factory.analysis.url returns the in-cluster URL of the analysis endpoint.
+*/}}
+{{- define "image-factory.analysis.url" -}}
+{{- printf "http://%s.%s.svc.cluster.local:%d/v1/analyze" .Values.analysisService.name (include "image-factory.namespace" .) (int .Values.analysisService.port) -}}
+{{- end -}}
+
+{{/*
+image-factory.analysis.image returns the analysis service image reference: repository@digest
+when a digest is set, otherwise repository:tag (tag defaults to the chart's appVersion).
+*/}}
+{{- define "image-factory.analysis.image" -}}
+{{- $img := .Values.analysisService.image -}}
+{{- if $img.digest -}}
+{{- printf "%s@%s" $img.repository $img.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $img.repository (default .Chart.AppVersion $img.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+image-factory.autoPromoteLabel returns the label key ProjectConfig selects auto-promoted Stages by.
+*/}}
+{{- define "image-factory.autoPromoteLabel" -}}
+image-factory.dev/auto-promote
+{{- end -}}
