@@ -23,13 +23,17 @@ export const VALUES_HEADER =
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Every distinct external image an image's analysis found (FROM and COPY --from / mount). */
+/**
+ * Every distinct external image an image's analysis found: FROM bases first, then images named by
+ * COPY --from / RUN --mount, each group sorted, so a FROM ref speaks for its repository.
+ */
 export function usedRefsOf(state: ImageState): ImageRef[] {
   const seen = new Map<string, ImageRef>();
-  for (const entry of [...state.analysis.bases, ...state.analysis.copies]) {
-    if (!seen.has(entry.ref)) seen.set(entry.ref, parseImageRef(entry.ref));
+  const sortedRefs = (entries: { ref: string }[]) => entries.map((e) => e.ref).sort(byString);
+  for (const ref of [...sortedRefs(state.analysis.bases), ...sortedRefs(state.analysis.copies)]) {
+    if (!seen.has(ref)) seen.set(ref, parseImageRef(ref));
   }
-  return [...seen.values()].sort((a, b) => byString(a.ref, b.ref));
+  return [...seen.values()];
 }
 
 /** `https://github.com/owner/name.git` for a GitHub `owner/name`; '' when unknown. */
@@ -62,6 +66,8 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
         edges.push({ from: ref.ref, fromKind: 'pinned', to: image.name });
       } else if (parent !== undefined) {
         const warehouse = appWarehouseName(parent.name);
+        // Two tags of one enrolled image are one Warehouse and one edge.
+        if (upstreams.has(warehouse)) continue;
         upstreams.set(warehouse, {
           ref: ref.ref,
           kind: 'image',
