@@ -1,0 +1,297 @@
+// A GitHub Actions workflow_dispatch client: one POST to
+// /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches, success only on 204 No Content.
+// Failures GitHub will repeat (401, 403 without a rate limit, 404, 422) fail at once with GitHub's own
+// message and a hint; rate limits (429, 403 with a rate limit) and server errors (5xx) are retried,
+// waiting as long as GitHub asks (Retry-After, x-ratelimit-reset), within a bound.
+//
+// Every string is validated before the URL is built, path segments are encoded, and the token is
+// never written anywhere: not in logs, errors or dry-run output.
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+export const GITHUB_API_VERSION = '2022-11-28';
+export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_WAIT_SECONDS = 300;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** A dispatch that did not happen; the message says why and what to check. */
+export class GitHubError extends Error {
+  /** The HTTP status of the last answer; undefined when no answer came. */
+  readonly status?: number;
+  constructor(message: string, status?: number) {
+    super(message);
+    this.name = 'GitHubError';
+    this.status = status;
+  }
+}
+
+export interface DispatchTarget {
+  /** `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
+  apiURL: string;
+  owner: string;
+  repo: string;
+  /** The workflow file name (`build.yml`) or its numeric id. */
+  workflow: string;
+  /** The branch or tag whose workflow file runs. */
+  ref: string;
+  /** workflow_dispatch inputs; omitted from the body when empty. */
+  inputs: Record<string, string>;
+}
+
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; redirect: 'manual'; signal: AbortSignal }) => Promise<{
+  status: number;
+  statusText: string;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
+
+export interface DispatchOptions extends DispatchTarget {
+  token: string;
+  /** At least 1: the first try counts. */
+  maxAttempts: number;
+  /** The longest single wait GitHub may ask for before we give up instead; default 300 s. */
+  maxWaitSeconds?: number;
+  /** Progress lines (retries); never given the token. */
+  log: (line: string) => void;
+  userAgent: string;
+  fetchImpl?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds since the epoch, for x-ratelimit-reset. */
+  now?: () => number;
+  timeoutMs?: number;
+}
+
+export interface DispatchResult {
+  attempts: number;
+  url: string;
+}
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+const WORKFLOW = /^(?:[0-9]{1,20}|[A-Za-z0-9._-]{1,200}\.ya?ml)$/;
+const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
+const TOKEN = /^[\x21-\x7e]{1,1024}$/;
+
+function invalid(what: string, value: string, rule: string): never {
+  throw new GitHubError(`${what} ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value)} is not valid: ${rule}`);
+}
+
+/** The API base URL without a trailing slash; https, or http only for this machine (tests, proxies). */
+export function checkApiURL(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    invalid('API URL', text, 'write an absolute URL such as https://api.github.com or https://github.example.com/api/v3');
+  }
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    invalid('API URL', text, 'it must use https (http is accepted only for 127.0.0.1 and localhost)');
+  }
+  if (url.username || url.password) invalid('API URL', '(hidden: it holds credentials)', 'remove the user and password; the token comes from GITHUB_TOKEN');
+  if (url.search || url.hash) invalid('API URL', text, 'remove the query and fragment');
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** A branch or tag name as git accepts it (git check-ref-format), without refs/ prefixes being required. */
+export function checkRef(ref: string): string {
+  const rule = 'write a branch or tag name such as main or v1.2.3';
+  if (ref === '' || ref.length > 255) invalid('ref', ref, rule);
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) invalid('ref', ref, `it holds a space, a control character or one of ~ ^ : ? * [ \\; ${rule}`);
+  if (ref.includes('..') || ref.includes('@{') || ref.includes('//') || ref === '@') invalid('ref', ref, `git refuses "..", "@{", "//" and "@" in ref names; ${rule}`);
+  if (/^[/.-]|[/.]$|\.lock$|\/\.|\.lock\//.test(ref)) invalid('ref', ref, `a ref name cannot start with "/", "." or "-", end with "/", "." or ".lock", or have a part starting with "."; ${rule}`);
+  return ref;
+}
+
+/** Checks every part of a dispatch; returns the URL with encoded path segments. */
+export function dispatchURL(target: DispatchTarget): string {
+  const base = checkApiURL(target.apiURL);
+  if (!OWNER.test(target.owner)) invalid('owner', target.owner, 'GitHub owners are letters, digits and single hyphens, at most 39 characters');
+  if (!REPO.test(target.repo) || target.repo === '.' || target.repo === '..') invalid('repository', target.repo, 'GitHub repository names are letters, digits, ".", "_" and "-"');
+  if (!WORKFLOW.test(target.workflow)) invalid('workflow', target.workflow, 'name the workflow file (build.yml) in .github/workflows, or its numeric id');
+  checkRef(target.ref);
+  for (const [name, value] of Object.entries(target.inputs)) {
+    if (!INPUT_NAME.test(name)) invalid('input name', name, 'workflow input names are letters, digits, "_" and "-", starting with a letter or "_"');
+    if (typeof value !== 'string' || value.length > 65535) invalid(`input ${name}`, String(value), 'must be a string of at most 65535 characters');
+  }
+  const seg = encodeURIComponent;
+  return `${base}/repos/${seg(target.owner)}/${seg(target.repo)}/actions/workflows/${seg(target.workflow)}/dispatches`;
+}
+
+/** The JSON body: ref, and inputs only when there are some (sorted, so the bytes are stable). */
+export function dispatchBody(target: Pick<DispatchTarget, 'ref' | 'inputs'>): string {
+  const names = Object.keys(target.inputs).sort();
+  const body: { ref: string; inputs?: Record<string, string> } = { ref: target.ref };
+  if (names.length > 0) body.inputs = Object.fromEntries(names.map((n) => [n, target.inputs[n]]));
+  return JSON.stringify(body);
+}
+
+export function dispatchHeaders(token: string, userAgent: string): Record<string, string> {
+  return {
+    Accept: 'application/vnd.github+json',
+    Authorization: `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    'User-Agent': userAgent,
+    'X-GitHub-Api-Version': GITHUB_API_VERSION,
+  };
+}
+
+/** The request as text, with the token hidden: what `rebuild --dry-run` prints. */
+export function describeDispatch(target: DispatchTarget, userAgent: string): string {
+  const url = dispatchURL(target);
+  const headers = dispatchHeaders('***', userAgent);
+  const lines = [`POST ${url}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', dispatchBody(target)];
+  return `${lines.join('\n')}\n`;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function statusLine(status: number, statusText: string): string {
+  return `${status} ${STATUS_TEXT[status] ?? statusText}`.trim();
+}
+
+/** GitHub's `message` from a JSON error body, or the start of whatever else came. */
+function messageOf(body: string): string {
+  try {
+    const doc = JSON.parse(body) as unknown;
+    if (typeof doc === 'object' && doc !== null && typeof (doc as { message?: unknown }).message === 'string') {
+      const { message, errors } = doc as { message: string; errors?: unknown };
+      const details = Array.isArray(errors)
+        ? errors.map((e) => (typeof e === 'string' ? e : typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '')).filter(Boolean)
+        : [];
+      return [message.trim(), ...details].join('; ');
+    }
+  } catch {
+    // not JSON
+  }
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+const HINTS: Readonly<Record<number, string>> = {
+  401: 'check GITHUB_TOKEN (or GH_TOKEN): it is missing, expired or revoked',
+  403: 'the token is not allowed to run this workflow: it needs the "actions: write" permission (fine-grained) or the repo scope (classic) on this repository',
+  404: 'check the repository (owner/name) and the workflow file name, and that the token can see the repository (a token without access gets 404, not 403)',
+  422: 'check that the workflow has an `on: workflow_dispatch` trigger on that ref, that the ref exists, and that every input sent is declared (and every required one sent)',
+};
+
+/** Seconds to wait, from Retry-After (seconds or an HTTP date) or an exhausted rate limit; undefined when GitHub named none. */
+function askedWaitSeconds(headers: { get(name: string): string | null }, nowMs: number): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter !== null && retryAfter.trim() !== '') {
+    const text = retryAfter.trim();
+    if (/^[0-9]{1,10}$/.test(text)) return Number(text);
+    const at = Date.parse(text);
+    if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - nowMs) / 1000));
+  }
+  if (headers.get('x-ratelimit-remaining') === '0') {
+    const reset = headers.get('x-ratelimit-reset');
+    if (reset !== null && /^[0-9]{1,12}$/.test(reset.trim())) {
+      // One second past the reset, so the first request after it lands in the new window.
+      return Math.max(0, Math.ceil((Number(reset) * 1000 - nowMs) / 1000)) + 1;
+    }
+  }
+  return undefined;
+}
+
+function isRateLimited(status: number, headers: { get(name: string): string | null }, message: string): boolean {
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  return headers.get('x-ratelimit-remaining') === '0' || headers.get('retry-after') !== null || /rate limit/i.test(message);
+}
+
+function formatSeconds(s: number): string {
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
+}
+
+/** Hides the token wherever it might have been echoed. */
+function redact(text: string, token: string): string {
+  return token.length >= 4 ? text.split(token).join('***') : text;
+}
+
+async function readBounded(response: { text(): Promise<string> }): Promise<string> {
+  const text = await response.text();
+  return text.length > MAX_ERROR_BODY_BYTES ? text.slice(0, MAX_ERROR_BODY_BYTES) : text;
+}
+
+/**
+ * Triggers a workflow_dispatch event. Resolves when GitHub answers 204; otherwise throws a GitHubError
+ * whose message carries GitHub's own message and what to check.
+ */
+export async function dispatchWorkflow(opts: DispatchOptions): Promise<DispatchResult> {
+  const url = dispatchURL(opts);
+  if (!TOKEN.test(opts.token)) throw new GitHubError('the GitHub token is empty or holds spaces or control characters; check GITHUB_TOKEN (or GH_TOKEN)');
+  if (!Number.isInteger(opts.maxAttempts) || opts.maxAttempts < 1 || opts.maxAttempts > 100) {
+    throw new GitHubError(`max attempts must be a whole number from 1 to 100, not ${opts.maxAttempts}`);
+  }
+  const maxWait = opts.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
+  const doFetch: FetchLike = opts.fetchImpl ?? ((u, init) => fetch(u, init));
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = opts.now ?? Date.now;
+  const body = dispatchBody(opts);
+  const headers = dispatchHeaders(opts.token, opts.userAgent);
+  const where = `${opts.owner}/${opts.repo} workflow ${opts.workflow} on ${opts.ref}`;
+  let lastProblem = '';
+  let lastStatus: number | undefined;
+
+  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
+    let waitSeconds: number | undefined;
+    let response: Awaited<ReturnType<FetchLike>> | undefined;
+    try {
+      response = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    } catch (e) {
+      const cause = e instanceof Error ? ((e as Error & { cause?: { code?: string; message?: string } }).cause?.code ?? e.message) : String(e);
+      lastProblem = `no answer from ${new URL(url).host} (${redact(String(cause), opts.token)})`;
+      lastStatus = undefined;
+    }
+    if (response !== undefined) {
+      const status = response.status;
+      if (status === 204) {
+        await response.text().catch(() => '');
+        return { attempts: attempt, url };
+      }
+      const text = redact(await readBounded(response).catch(() => ''), opts.token);
+      const message = messageOf(text);
+      const answered = `GitHub answered ${statusLine(status, response.statusText)}${message ? `: ${message}` : ''}`;
+      lastStatus = status;
+      if (status >= 200 && status < 300) {
+        throw new GitHubError(`${answered} for ${where}; a dispatch is confirmed only by 204 No Content, so it may or may not have started: check the repository's Actions tab`, status);
+      }
+      if (status >= 300 && status < 400) {
+        const location = response.headers.get('location');
+        throw new GitHubError(`${answered} for ${where}: the API moved${location ? ` to ${location}` : ''}; the repository may have been renamed or the API URL is wrong`, status);
+      }
+      const rateLimited = isRateLimited(status, response.headers, message);
+      if (!rateLimited && status < 500) {
+        const hint = HINTS[status] ?? 'GitHub refused the request';
+        throw new GitHubError(`${answered} (${where}); ${hint}`, status);
+      }
+      lastProblem = answered;
+      waitSeconds = askedWaitSeconds(response.headers, now());
+      if (rateLimited && waitSeconds === undefined) waitSeconds = 60; // GitHub: wait at least a minute for secondary limits
+    }
+    if (attempt === opts.maxAttempts) break;
+    const wait = waitSeconds ?? Math.min(2 ** (attempt - 1), 30);
+    if (wait > maxWait) {
+      throw new GitHubError(`${lastProblem} (${where}); GitHub asks to wait ${formatSeconds(wait)}, longer than the ${formatSeconds(maxWait)} allowed (--max-wait); try again later`, lastStatus);
+    }
+    opts.log(`${lastProblem}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
+    await sleep(wait * 1000);
+  }
+  throw new GitHubError(`${lastProblem} (${where}); gave up after ${opts.maxAttempts} attempt(s)`, lastStatus);
+}
