@@ -26,7 +26,7 @@ import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
-import { assertYamlSize } from './yaml-source';
+import { assertYamlSize, firstInvalidUtf8 } from './yaml-source';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -127,12 +127,14 @@ function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
 
 /** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
 export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UserError({ file, message: 'is not UTF-8 text; save the Dockerfile as UTF-8' });
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const before = bytes.subarray(0, bad).toString('utf8');
+    const line = before.split('\n').length;
+    const col = before.length - before.lastIndexOf('\n');
+    throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${bytes[bad].toString(16)}); save the Dockerfile as UTF-8` });
   }
+  const text = bytes.toString('utf8');
   try {
     return baseImagesOf(text, buildArgs);
   } catch (e) {
@@ -191,7 +193,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
     states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));
   }
   const values = valuesOf(config, states);
-  assertAcyclic(values);
+  assertAcyclic(values, IMAGES_FILE);
 
   const files = new Map<string, string>();
   for (const state of states.values()) files.set(imageStatePath(state.name), renderImageState(state));

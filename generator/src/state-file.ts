@@ -18,7 +18,7 @@ const validateBaseState = ajv.getSchema('state#/definitions/baseImageState')!;
 
 function describe(e: ErrorObject): { segments: string[]; key?: string; message: string } {
   const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const where = segments.length ? segments.join('.') : 'the file';
+  const where = segments.length ? segments.join('.') : 'the top level';
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
