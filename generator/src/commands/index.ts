@@ -4,6 +4,7 @@ import { register as registerBases } from './bases';
 import { register as registerGenerate } from './generate';
 import { register as registerGraph } from './graph';
 import { register as registerImpact } from './impact';
+import { register as registerRebuild } from './rebuild';
 
 type Register = (program: Command) => void;
 
@@ -11,6 +12,7 @@ const commands: Register[] = [
   registerGenerate,
   registerGraph,
   registerImpact,
+  registerRebuild,
   registerBases,
   // Each command module adds one line here.
 ];

@@ -1,0 +1,204 @@
+// `image-factory rebuild <name>`: start an image's build workflow now (GitHub workflow_dispatch),
+// the same call the rebuild Stage makes, for a manual rebuild or to test the wiring (--dry-run).
+import type { Command } from 'commander';
+import { UserError } from '../errors';
+import { ImageRefError, parseImageRef } from '../image-ref';
+import { packageVersion } from '../package-root';
+import { loadValues } from '../values-file';
+import {
+  checkApiURL,
+  checkRef,
+  DEFAULT_API_URL,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_WAIT_SECONDS,
+  describeDispatch,
+  dispatchWorkflow,
+  GitHubError,
+  type DispatchTarget,
+  type FetchLike,
+} from '../github';
+import type { ChartValues, ImageValues } from '../values-types';
+
+export interface RebuildFlags {
+  root: string;
+  values?: string;
+  dryRun?: boolean;
+  ref?: string;
+  base?: string;
+  digest?: string;
+  apiUrl?: string;
+  maxAttempts: string;
+  maxWait: string;
+}
+
+/** What the command needs from outside, so tests can give a clock and a sleep that do not wait. */
+export interface RebuildIO {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  fetchImpl?: FetchLike;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const ARG = 'rebuild';
+
+function argError(message: string): never {
+  throw new UserError({ file: ARG, message });
+}
+
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  if (!/^[0-9]{1,6}$/.test(text) || Number(text) < min || Number(text) > max) argError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return Number(text);
+}
+
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length];
+}
+
+function findImage(values: ChartValues, name: string): ImageValues {
+  if (!NAME.test(name)) argError(`"${name}" is not an image name (lower-case letters, digits and "-", at most 48 characters)`);
+  const image = values.images.find((i) => i.name === name);
+  if (image) return image;
+  const names = values.images.map((i) => i.name).sort();
+  const close = names.filter((n) => n.includes(name) || name.includes(n) || editDistance(n, name) <= 2);
+  const known = close.length ? close : names;
+  argError(
+    `no enrolled image is named "${name}"; ${known.length ? `${close.length ? 'did you mean' : 'enrolled images are'}: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}` : 'no image is enrolled'}`,
+  );
+}
+
+/** The dispatch for one image: its repository and workflow, the ref, and the inputs its workflow declares. */
+export function rebuildTarget(values: ChartValues, name: string, flags: Pick<RebuildFlags, 'ref' | 'base' | 'digest'>, apiURL: string): DispatchTarget {
+  const image = findImage(values, name);
+  const repo = image.source.repo;
+  if (!repo) {
+    argError(`image "${name}" has no GitHub repository to dispatch to (source.repo is empty): set stateRepo in images.yaml, or source.repo for the image, and run \`image-factory generate\``);
+  }
+  const slash = repo.indexOf('/');
+  if (slash <= 0 || slash !== repo.lastIndexOf('/')) argError(`image "${name}": source.repo "${repo}" is not owner/name`);
+  let ref: string;
+  try {
+    ref = checkRef(flags.ref ?? image.source.branch);
+  } catch (e) {
+    argError(`${flags.ref !== undefined ? '--ref' : `image "${name}" source.branch`}: ${(e as Error).message}`);
+  }
+
+  const inputs: Record<string, string> = {};
+  if (flags.digest !== undefined && flags.base === undefined) argError('--digest needs --base: name the base image the digest belongs to');
+  if (flags.base !== undefined) {
+    let base;
+    try {
+      base = parseImageRef(flags.base);
+    } catch (e) {
+      if (e instanceof ImageRefError) argError(`--base: ${e.message}`);
+      throw e;
+    }
+    if (base.digest !== undefined) argError('--base takes a tag (node:22); give the digest with --digest');
+    const uses = [...image.upstreams.map((u) => u.ref), ...image.pinnedBases].sort();
+    if (!uses.includes(base.ref)) {
+      argError(`image "${name}" does not build on ${base.ref}; its base images are: ${uses.length ? uses.join(', ') : '(none analysed yet)'}`);
+    }
+    if (!image.dispatchInputs.baseImage && !image.dispatchInputs.baseDigest) {
+      argError(`the workflow of "${name}" takes no inputs (dispatchInputs is {} in images.yaml); drop --base and --digest`);
+    }
+    // Without a baseImage input, --base only says which base the --digest belongs to.
+    if (image.dispatchInputs.baseImage) inputs[image.dispatchInputs.baseImage] = base.ref;
+  }
+  if (flags.digest !== undefined) {
+    if (!DIGEST.test(flags.digest)) argError(`--digest "${flags.digest}" is not a digest; write sha256: and 64 lower-case hex digits`);
+    if (!image.dispatchInputs.baseDigest) {
+      argError(`the workflow of "${name}" takes no base digest input (dispatchInputs.baseDigest is not set in images.yaml); drop --digest`);
+    }
+    inputs[image.dispatchInputs.baseDigest] = flags.digest;
+  }
+  return { apiURL, owner: repo.slice(0, slash), repo: repo.slice(slash + 1), workflow: image.source.workflow, ref, inputs };
+}
+
+/** Runs `rebuild`; resolves to the exit code. */
+export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildIO): Promise<number> {
+  const maxAttempts = wholeNumber(flags.maxAttempts, '--max-attempts', 1, 100);
+  const maxWait = wholeNumber(flags.maxWait, '--max-wait', 0, 86400);
+  const apiText = flags.apiUrl ?? (io.env.GITHUB_API_URL || DEFAULT_API_URL);
+  let apiURL: string;
+  try {
+    apiURL = checkApiURL(apiText);
+  } catch (e) {
+    argError(`${flags.apiUrl !== undefined ? '--api-url' : 'GITHUB_API_URL'}: ${(e as Error).message}`);
+  }
+  const values = loadValues({ root: flags.root, values: flags.values });
+  const target = rebuildTarget(values, name, flags, apiURL);
+  const userAgent = `image-factory/${packageVersion()}`;
+  const what = `${target.workflow} on ${target.owner}/${target.repo}@${target.ref} for ${name}`;
+  const inputsText = Object.keys(target.inputs).length ? ` with inputs ${Object.keys(target.inputs).sort().map((k) => `${k}=${target.inputs[k]}`).join(', ')}` : '';
+
+  let description: string;
+  try {
+    description = describeDispatch(target, userAgent);
+  } catch (e) {
+    if (e instanceof GitHubError) argError(`image "${name}": ${e.message}`);
+    throw e;
+  }
+  if (flags.dryRun) {
+    io.stdout(`# dry run: would dispatch ${what}${inputsText}\n${description}`);
+    return 0;
+  }
+  const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
+  if (!token) {
+    argError('set GITHUB_TOKEN (or GH_TOKEN) to a token that may run workflows in the repository ("actions: write"), or use --dry-run to see the request');
+  }
+  try {
+    const result = await dispatchWorkflow({
+      ...target,
+      token,
+      maxAttempts,
+      maxWaitSeconds: maxWait,
+      userAgent,
+      log: (line) => io.stderr(`image-factory: ${line}\n`),
+      sleep: io.sleep,
+      now: io.now,
+      fetchImpl: io.fetchImpl,
+    });
+    io.stdout(`image-factory: dispatched ${what}${inputsText}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof GitHubError) {
+      io.stderr(`image-factory: rebuild ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('rebuild')
+    .description("start an image's build workflow now (GitHub workflow_dispatch), as its rebuild Stage would")
+    .argument('<name>', 'the enrolled image to rebuild')
+    .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
+    .option('--values <file>', 'the chart values to read (default: <root>/dist/values.yaml)')
+    .option('--dry-run', 'print the request (token hidden) and send nothing')
+    .option('--ref <ref>', "the branch or tag whose workflow runs (default: the image's source branch)")
+    .option('--base <image-ref>', 'the base image that changed, sent as the baseImage input')
+    .option('--digest <sha256:...>', 'its new digest, sent as the baseDigest input (needs --base)')
+    .option('--api-url <url>', 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com')
+    .option('--max-attempts <n>', 'tries in all when GitHub is rate limiting or failing (5xx)', String(DEFAULT_MAX_ATTEMPTS))
+    .option('--max-wait <seconds>', 'the longest wait GitHub may ask for before giving up', String(DEFAULT_MAX_WAIT_SECONDS))
+    .action(async (name: string, flags: RebuildFlags) => {
+      const code = await runRebuild(name, flags, {
+        env: process.env,
+        stdout: (t) => void process.stdout.write(t),
+        stderr: (t) => void process.stderr.write(t),
+      });
+      if (code !== 0) process.exitCode = code;
+    });
+}
