@@ -72,7 +72,12 @@ image-factory.stateRepoPath returns "<owner>/<name>" of the state repository, re
 the GitHub repository of local images when the generator could not name it (source.repo '').
 */}}
 {{- define "image-factory.stateRepoPath" -}}
-{{- include "image-factory.stateRepoURL" . | trimSuffix "/" | trimSuffix ".git" | regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+/" "" -}}
+{{- $url := include "image-factory.stateRepoURL" . | trimSuffix "/" | trimSuffix ".git" -}}
+{{- $path := regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/]+/" $url "" -}}
+{{- if not (regexMatch "^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$" $path) -}}
+{{- fail (printf "stateRepo.url %q does not end in <owner>/<name>: local images dispatch their workflow in the state repository, so give its GitHub URL (https://<host>/<owner>/<name>.git)" .Values.stateRepo.url) -}}
+{{- end -}}
+{{- $path -}}
 {{- end -}}
 
 {{/*
