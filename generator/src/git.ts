@@ -1,0 +1,422 @@
+// Fetches one file at one commit from a git remote without cloning it: `git init --bare` in a temp
+// dir, a shallow blob-less fetch of that one commit (or ref), then the one blob, which git fetches on
+// demand. Used by `generate --fetch-external`, `image-factory analyze` and the analysis service.
+//
+// Every input is validated here before git sees it (validateRepoURL, validateCommit, validateRef,
+// validateRepoPath), git runs through spawn with argument arrays and `--` before positionals, in a
+// clean environment (temp HOME, no system or global config, no prompts, a protocol allowlist), and
+// credentials reach git only through environment-provided config (an `http.extraHeader`), never
+// argv, URLs or messages. The temp dir is removed whatever happens; on timeout or abort the whole git
+// process group is killed first.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface GitCredentials {
+  username: string;
+  password: string;
+}
+
+export interface FetchFileOptions {
+  /** `https://host/owner/repo(.git)`, `ssh://[user@]host[:port]/path`, `user@host:path`; `file://` and `http://127.0.0.1` only with allowInsecureURLs. */
+  repoURL: string;
+  /** 40 or 64 hex digits. Exactly one of commit and ref. */
+  commit?: string;
+  /** A branch or tag name (`main`, `refs/heads/main`, `v1.2`). */
+  ref?: string;
+  /** Path of the file inside the repository, relative, without `..`. */
+  path: string;
+  credentials?: GitCredentials;
+  /** For all git commands of this fetch together. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Tests and local checkouts only: `file://` URLs and plain `http://` to loopback hosts. */
+  allowInsecureURLs?: boolean;
+  /** When given, the URL's host must be one of these (lower-case host names). */
+  allowedHosts?: readonly string[];
+  /** Refuse files larger than this (default 1 MiB). */
+  maxBytes?: number;
+  /** Where the temp dir is made (default os.tmpdir()). */
+  tmpDir?: string;
+}
+
+export interface FetchedFile {
+  /** The full commit id analysed. */
+  commit: string;
+  /** The commit's committer date, ISO-8601 UTC with seconds (`2026-11-24T10:00:00Z`). */
+  committedAt: string;
+  content: Buffer;
+  /** Bytes of pack data received from the remote (the packs git kept), protocol overhead aside. */
+  bytesFetched: number;
+}
+
+export type GitFetchReason =
+  | 'invalid-input'
+  | 'repo-not-found'
+  | 'commit-not-found'
+  | 'file-not-found'
+  | 'not-a-file'
+  | 'too-large'
+  | 'auth'
+  | 'unreachable'
+  | 'timeout'
+  | 'aborted'
+  | 'git-failed';
+
+/** Why a fetch failed, with a message safe to show (no credentials). `field` names the bad input. */
+export class GitFetchError extends Error {
+  readonly reason: GitFetchReason;
+  readonly field?: string;
+  constructor(reason: GitFetchReason, message: string, field?: string) {
+    super(message);
+    this.name = 'GitFetchError';
+    this.reason = reason;
+    this.field = field;
+  }
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+const MAX_STDERR = 16 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Validation (pure)
+
+export interface ParsedRepoURL {
+  scheme: 'https' | 'ssh' | 'file' | 'http';
+  /** Lower-case host name ('' for file://). */
+  host: string;
+}
+
+const CONTROL_OR_SPACE = /[\s\u0000-\u001f\u007f]/;
+const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const REPO_PATH = /^[A-Za-z0-9._~/-]+$/;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function bad(field: string, message: string): GitFetchError {
+  return new GitFetchError('invalid-input', `${field}: ${message}`, field);
+}
+
+function checkRepoPath(field: string, p: string): void {
+  if (!REPO_PATH.test(p)) throw bad(field, 'the repository path may only hold letters, digits and . _ ~ / -');
+  if (p.split('/').some((s) => s === '..' || s === '.')) throw bad(field, 'the repository path must not contain . or .. segments');
+}
+
+/** Checks a remote URL's form; throws GitFetchError('invalid-input', field 'repoURL'). */
+export function validateRepoURL(
+  url: string,
+  opts: { allowInsecureURLs?: boolean; allowedHosts?: readonly string[]; field?: string } = {},
+): ParsedRepoURL {
+  const field = opts.field ?? 'repoURL';
+  if (typeof url !== 'string' || url.length === 0) throw bad(field, 'must be a non-empty string');
+  if (url.length > 2048) throw bad(field, 'is longer than 2048 characters');
+  if (url.startsWith('-')) throw bad(field, 'must not begin with "-"');
+  if (CONTROL_OR_SPACE.test(url)) throw bad(field, 'must not contain whitespace or control characters');
+  if (url.split(/[/:]/).some((seg) => seg === '..' || seg === '.')) throw bad(field, 'must not contain . or .. path segments');
+  let parsed: ParsedRepoURL;
+  const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(.+)$/.exec(url);
+  if (scp && !url.includes('://')) {
+    const host = scp[2].toLowerCase();
+    if (!HOST.test(host)) throw bad(field, `"${scp[2]}" is not a valid host name`);
+    if (scp[3].startsWith('/') || scp[3].startsWith('-')) throw bad(field, 'the path after ":" must be relative (owner/repo.git)');
+    checkRepoPath(field, scp[3]);
+    parsed = { scheme: 'ssh', host };
+  } else {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw bad(field, 'is not a URL; use https://host/owner/repo.git or git@host:owner/repo.git');
+    }
+    const scheme = u.protocol.slice(0, -1);
+    if (u.search || u.hash || url.includes('?') || url.includes('#')) throw bad(field, 'must not have a query or a fragment');
+    if (scheme === 'file') {
+      if (!opts.allowInsecureURLs) throw bad(field, 'file:// URLs are not allowed here; use https://');
+      if (u.host !== '') throw bad(field, 'file:// URLs must not name a host');
+      return { scheme: 'file', host: '' };
+    }
+    if (scheme !== 'https' && scheme !== 'ssh' && scheme !== 'http') {
+      throw bad(field, `the scheme "${scheme}" is not allowed; use https:// or ssh (git@host:owner/repo.git)`);
+    }
+    if (u.password || (u.username && scheme !== 'ssh')) throw bad(field, 'must not carry credentials; they come from the mounted Secret');
+    if (u.username && !/^[A-Za-z0-9._-]+$/.test(u.username)) throw bad(field, 'has an invalid user name');
+    const host = u.hostname.toLowerCase();
+    if (scheme === 'http') {
+      if (!opts.allowInsecureURLs || !LOOPBACK.has(host)) throw bad(field, 'plain http:// is not allowed; use https://');
+    } else if (!HOST.test(host)) {
+      throw bad(field, `"${u.hostname}" is not a valid host name`);
+    }
+    if (u.port && !/^\d{1,5}$/.test(u.port)) throw bad(field, 'has an invalid port');
+    const p = u.pathname.replace(/^\//, '');
+    if (p === '') throw bad(field, 'names no repository');
+    checkRepoPath(field, p);
+    parsed = { scheme: scheme as ParsedRepoURL['scheme'], host };
+  }
+  if (opts.allowedHosts && parsed.scheme !== 'file' && !(parsed.scheme === 'http' && opts.allowInsecureURLs)) {
+    if (!opts.allowedHosts.includes(parsed.host)) throw bad(field, `the host "${parsed.host}" is not one of the configured hosts (${opts.allowedHosts.join(', ') || 'none'})`);
+  }
+  return parsed;
+}
+
+/** A full commit id: 40 (SHA-1) or 64 (SHA-256) hex digits; returned lower-case. */
+export function validateCommit(commit: string, field = 'commit'): string {
+  if (typeof commit !== 'string' || !/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(commit)) {
+    throw bad(field, 'must be a full commit id of 40 (or 64) hex digits');
+  }
+  return commit.toLowerCase();
+}
+
+/** A branch or tag name, with the rules of `git check-ref-format` and no leading "-". */
+export function validateRef(ref: string, field = 'ref'): string {
+  if (typeof ref !== 'string' || ref.length === 0) throw bad(field, 'must be a non-empty string');
+  if (ref.length > 255) throw bad(field, 'is longer than 255 characters');
+  if (ref.startsWith('-')) throw bad(field, 'must not begin with "-"');
+  if (CONTROL_OR_SPACE.test(ref)) throw bad(field, 'must not contain whitespace or control characters');
+  if (/[~^:?*[\\]/.test(ref)) throw bad(field, 'must not contain any of ~ ^ : ? * [ \\');
+  if (ref.includes('..') || ref.includes('@{') || ref.includes('//') || ref === '@') throw bad(field, 'is not a valid git ref name');
+  if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock')) throw bad(field, 'is not a valid git ref name');
+  if (ref.split('/').some((c) => c.startsWith('.'))) throw bad(field, 'no part of a ref name may begin with "."');
+  return ref;
+}
+
+/** A file path inside a repository: relative, `/`-separated, no `.`/`..`/empty segments. */
+export function validateRepoPath(p: string, field = 'path'): string {
+  if (typeof p !== 'string' || p.length === 0) throw bad(field, 'must be a non-empty string');
+  if (p.length > 4096) throw bad(field, 'is longer than 4096 characters');
+  if (/[\u0000-\u001f\u007f]/.test(p)) throw bad(field, 'must not contain control characters');
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw bad(field, 'must be relative to the repository root, not absolute');
+  if (p.includes('\\')) throw bad(field, 'must use "/" as the separator');
+  const parts = p.split('/');
+  if (parts.some((s) => s === '..')) throw bad(field, 'must not leave the repository ("..")');
+  if (parts.some((s) => s === '' || s === '.')) throw bad(field, 'must not have empty or "." segments');
+  if (parts.some((s) => s.toLowerCase() === '.git')) throw bad(field, 'must not point into .git');
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running git
+
+/** Replaces every secret in a text by `***`: for git's stderr before it reaches any message. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
+  return out;
+}
+
+function secretsOf(c: GitCredentials | undefined): string[] {
+  if (!c) return [];
+  const basic = Buffer.from(`${c.username}:${c.password}`).toString('base64');
+  return [basic, c.password, c.username].filter((s) => s.length > 0);
+}
+
+/** The environment every git command of a fetch runs in: nothing inherited that could change what git does. */
+export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean; credentials?: GitCredentials }): NodeJS.ProcessEnv {
+  const config: [string, string][] = [
+    ['protocol.allow', 'never'],
+    ['protocol.https.allow', 'always'],
+    ['protocol.ssh.allow', 'always'],
+    ['fetch.unpackLimit', '1'],
+    ['transfer.unpackLimit', '1'],
+    ['gc.auto', '0'],
+    ['maintenance.auto', 'false'],
+    ['fetch.writeCommitGraph', 'false'],
+    ['core.askPass', ''],
+    ['credential.helper', ''],
+    ['http.followRedirects', 'initial'],
+  ];
+  if (opts.allowInsecureURLs) config.push(['protocol.file.allow', 'always'], ['protocol.http.allow', 'always']);
+  if (opts.credentials) {
+    const basic = Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString('base64');
+    config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C',
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ALLOW_PROTOCOL: opts.allowInsecureURLs ? 'https:ssh:file:http' : 'https:ssh',
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes',
+    GIT_CONFIG_COUNT: String(config.length),
+  };
+  config.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO']) {
+    if (process.env[k] !== undefined) env[k] = process.env[k];
+  }
+  return env;
+}
+
+interface RunResult {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+interface RunContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  deadline: number;
+  signal?: AbortSignal;
+  secrets: string[];
+}
+
+/** Counts git processes started by this module (tests assert git is never reached on bad input). */
+export const gitStats = { invocations: 0 };
+
+function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const remaining = ctx.deadline - Date.now();
+    if (remaining <= 0) return reject(new GitFetchError('timeout', 'the git fetch did not finish in time'));
+    if (ctx.signal?.aborted) return reject(new GitFetchError('aborted', 'the request was cancelled'));
+    gitStats.invocations++;
+    const child = spawn('git', args, { cwd: ctx.cwd, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    let outLen = 0;
+    let err = '';
+    let failure: GitFetchError | undefined;
+    const killTree = (why: GitFetchError) => {
+      if (!failure) failure = why;
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => killTree(new GitFetchError('timeout', 'the git fetch did not finish in time')), remaining);
+    const onAbort = () => killTree(new GitFetchError('aborted', 'the request was cancelled'));
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (b: Buffer) => {
+      outLen += b.length;
+      if (outLen > maxStdout) killTree(new GitFetchError('too-large', `the file is larger than ${maxStdout} bytes`));
+      else out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (err.length < MAX_STDERR) err += b.toString('utf8');
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      reject(new GitFetchError('git-failed', `git could not be started (${(e as NodeJS.ErrnoException).code ?? 'error'}); is git installed?`));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      // The group may still hold a helper (git-remote-https) after git itself exits on a signal.
+      if (failure) {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+        return reject(failure);
+      }
+      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: redact(err, ctx.secrets) });
+    });
+  });
+}
+
+/** The most telling line of git's stderr (the last `fatal:`/`error:`), credentials removed. */
+function gitSays(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const fatal = lines.filter((l) => /^(fatal|error):/.test(l));
+  const line = (fatal[fatal.length - 1] ?? lines[lines.length - 1] ?? '').slice(0, 300);
+  return line ? ` (git: ${line})` : '';
+}
+
+function classifyFetchFailure(stderr: string, what: string, repoURL: string): GitFetchError {
+  const s = stderr.toLowerCase();
+  const says = gitSays(stderr);
+  if (/could not read (username|password)|authentication failed|returned error: 40[13]|permission denied \(publickey|terminal prompts disabled|http basic: access denied/.test(s)) {
+    return new GitFetchError('auth', `the git host refused access to ${repoURL}; check the credentials${says}`);
+  }
+  if (/not our ref|couldn't find remote ref|no such remote ref|unadvertised object|not a valid object|no matching remote head/.test(s)) {
+    return new GitFetchError('commit-not-found', `${what} was not found in ${repoURL}${says}`);
+  }
+  if (/repository .*not found|returned error: 404|does not appear to be a git repository|not found: did you run git update-server-info|no such file or directory/.test(s)) {
+    return new GitFetchError('repo-not-found', `the repository ${repoURL} was not found${says}`);
+  }
+  if (/could not resolve host|connection refused|failed to connect|couldn't connect|connection timed out|network is unreachable|empty reply|recv failure|connection reset|could not read from remote/.test(s)) {
+    return new GitFetchError('unreachable', `the git host of ${repoURL} could not be reached${says}`);
+  }
+  return new GitFetchError('git-failed', `git could not fetch ${what} from ${repoURL}${says}`);
+}
+
+function packBytes(gitDir: string): number {
+  const dir = path.join(gitDir, 'objects', 'pack');
+  let total = 0;
+  try {
+    for (const f of fs.readdirSync(dir)) if (f.endsWith('.pack')) total += fs.statSync(path.join(dir, f)).size;
+  } catch {
+    /* no packs */
+  }
+  return total;
+}
+
+function isoSecondsOfEpoch(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Fetches one file at one commit (or at the tip of a ref). Throws GitFetchError. */
+export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<FetchedFile> {
+  // Validate everything before anything touches the file system or git.
+  validateRepoURL(opts.repoURL, { allowInsecureURLs: opts.allowInsecureURLs, allowedHosts: opts.allowedHosts });
+  if ((opts.commit === undefined) === (opts.ref === undefined)) throw bad('commit', 'give exactly one of commit and ref');
+  const commit = opts.commit !== undefined ? validateCommit(opts.commit) : undefined;
+  const ref = opts.ref !== undefined ? validateRef(opts.ref) : undefined;
+  const filePath = validateRepoPath(opts.path);
+  if (!(opts.timeoutMs > 0)) throw bad('timeoutMs', 'must be a positive number of milliseconds');
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (opts.credentials && (/[\r\n]/.test(opts.credentials.username) || /[\r\n]/.test(opts.credentials.password) || opts.credentials.username.includes(':'))) {
+    throw new GitFetchError('invalid-input', 'the git credentials hold a line break or the user name holds ":"', 'credentials');
+  }
+  if (opts.signal?.aborted) throw new GitFetchError('aborted', 'the request was cancelled');
+
+  const what = commit ? `commit ${commit}` : `ref ${ref}`;
+  const dir = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'image-factory-fetch-'));
+  try {
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(home);
+    const ctx: RunContext = {
+      env: gitEnvironment(home, opts),
+      cwd: dir,
+      deadline: Date.now() + opts.timeoutMs,
+      signal: opts.signal,
+      secrets: secretsOf(opts.credentials),
+    };
+    const gitDir = '--git-dir=repo.git';
+    const must = async (args: string[], max?: number) => {
+      const r = await runGit(ctx, args, max);
+      if (r.code !== 0) throw new GitFetchError('git-failed', `git ${args[1] ?? args[0]} failed${gitSays(r.stderr)}`);
+      return r;
+    };
+    await must(['init', '--bare', '--quiet', 'repo.git']);
+    await must([gitDir, 'remote', 'add', '--', 'origin', opts.repoURL]);
+    const fetch = await runGit(ctx, [gitDir, 'fetch', '--quiet', '--depth=1', '--filter=blob:none', '--no-tags', '--no-recurse-submodules', '--', 'origin', commit ?? ref!]);
+    if (fetch.code !== 0) throw classifyFetchFailure(fetch.stderr, what, opts.repoURL);
+
+    const rev = await runGit(ctx, [gitDir, 'rev-parse', '--verify', '--quiet', `${commit ?? 'FETCH_HEAD'}^{commit}`]);
+    if (rev.code !== 0) throw new GitFetchError('commit-not-found', `${what} of ${opts.repoURL} is not a commit`);
+    const sha = rev.stdout.toString('utf8').trim();
+    const time = await must([gitDir, 'show', '-s', '--format=%ct', sha]);
+    const committedAt = isoSecondsOfEpoch(Number(time.stdout.toString('utf8').trim()));
+
+    const tree = await must([gitDir, 'ls-tree', '-z', '--full-tree', sha, '--', filePath]);
+    const entry = tree.stdout.toString('utf8').split('\0').find((e) => e.endsWith(`\t${filePath}`));
+    if (!entry) throw new GitFetchError('file-not-found', `${filePath} does not exist at commit ${sha} of ${opts.repoURL}`);
+    const [mode, type, oid] = entry.slice(0, entry.indexOf('\t')).split(' ');
+    if (type !== 'blob' || mode === '120000') {
+      const kind = mode === '120000' ? 'a symbolic link' : type === 'tree' ? 'a folder' : 'a submodule';
+      throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
+    }
+    const blob = await runGit(ctx, [gitDir, 'cat-file', 'blob', oid], maxBytes);
+    if (blob.code !== 0) throw classifyFetchFailure(blob.stderr, `${filePath} at ${sha}`, opts.repoURL);
+    return { commit: sha, committedAt, content: blob.stdout, bytesFetched: packBytes(path.join(dir, 'repo.git')) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
