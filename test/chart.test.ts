@@ -1,0 +1,417 @@
+// The chart's rendered objects, field by field, for hand-built values cases (test/support/chart-cases.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'fflate';
+import { parse } from 'yaml';
+import { CHART_DIR, byKind, find, helm, helmTemplate, render, withValuesFile, type K8sObject } from './support/helm';
+import { CASES, STATE_REPO_SET } from './support/chart-cases';
+import { buildValues } from './support/values-builder';
+
+const ORIGIN = 'ctx.targetFreight.origin.name';
+const names = (objects: K8sObject[], kind: string): string[] => byKind(objects, kind).map((o) => o.metadata.name);
+const varsOf = (step: any): Record<string, string> => Object.fromEntries(step.vars.map((v: any) => [v.name, v.value]));
+
+test('no images: the Project, its config, both PromotionTasks and the analysis service, nothing else', async () => {
+  const { objects } = await render(CASES['no images']());
+  assert.equal(
+    objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+    [
+      'ConfigMap/image-factory-analysis',
+      'Deployment/image-factory-analysis',
+      'NetworkPolicy/image-factory-analysis',
+      'Project/image-factory',
+      'ProjectConfig/image-factory',
+      'PromotionTask/analyze',
+      'PromotionTask/rebuild',
+      'Service/image-factory-analysis',
+      'ServiceAccount/image-factory-analysis',
+    ],
+  );
+  for (const o of objects.filter((o) => o.kind !== 'Project')) assert.is(o.metadata.namespace, 'image-factory', `${o.kind}`);
+  const pc = find(objects, 'ProjectConfig', 'image-factory');
+  assert.equal(pc.spec.promotionPolicies, [
+    { stageSelector: { matchLabels: { 'image-factory.dev/auto-promote': 'true' } }, autoPromotionEnabled: true },
+  ]);
+});
+
+test('one image with three bases: Warehouses, analysis Stage, base Stages, rebuild Stage', async () => {
+  const { objects } = await render(CASES['one image, three bases']());
+  assert.equal(names(objects, 'Warehouse'), [
+    'app-api',
+    'base-ghcr.io-acme-tools-1.4--' + names(objects, 'Warehouse')[1].split('--')[1],
+    'base-node-22-bookworm-slim',
+    'base-python-3.12-slim',
+  ]);
+  const app = find(objects, 'Warehouse', 'app-api');
+  assert.is(app.spec.interval, '10m');
+  assert.equal(app.spec.subscriptions, [
+    { image: { repoURL: 'ghcr.io/acme/api', imageSelectionStrategy: 'NewestBuild' } },
+    {
+      git: {
+        repoURL: 'https://github.com/acme/images-state.git',
+        commitSelectionStrategy: 'NewestFromBranch',
+        branch: 'main',
+        includePaths: ['images/api/Dockerfile'],
+      },
+    },
+  ]);
+  const node = find(objects, 'Warehouse', 'base-node-22-bookworm-slim');
+  assert.equal(node.spec, {
+    interval: '1h',
+    subscriptions: [{ image: { repoURL: 'docker.io/library/node', imageSelectionStrategy: 'Digest', constraint: '22-bookworm-slim' } }],
+  });
+
+  const analyze = find(objects, 'Stage', 'analyze-api');
+  assert.equal(analyze.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'app-api' }, sources: { direct: true } }]);
+  const [step] = analyze.spec.promotionTemplate.spec.steps;
+  assert.equal(step.task, { name: 'analyze' });
+  assert.equal(varsOf(step), {
+    image: 'api',
+    repoURL: 'https://github.com/acme/images-state.git',
+    commit: "${{ commitFrom('https://github.com/acme/images-state.git', warehouse('app-api')).ID }}",
+    dockerfile: 'images/api/Dockerfile',
+    buildArgs: '{}',
+    stateFile: 'images/api.yaml',
+  });
+
+  const base = find(objects, 'Stage', 'base-node-22-bookworm-slim');
+  assert.equal(base.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'base-node-22-bookworm-slim' }, sources: { direct: true } }]);
+  assert.equal(base.spec.promotionTemplate.spec.steps.map((s: any) => s.uses), ['compose-output']);
+  assert.is(base.metadata.labels['image-factory.dev/auto-promote'], 'true');
+
+  const rebuild = find(objects, 'Stage', 'rebuild-api');
+  const bases = names(objects, 'Warehouse').filter((n) => n.startsWith('base-'));
+  assert.equal(
+    rebuild.spec.requestedFreight,
+    bases.map((name) => ({ origin: { kind: 'Warehouse', name }, sources: { direct: true } })),
+  );
+  const rv = varsOf(rebuild.spec.promotionTemplate.spec.steps[0]);
+  assert.equal(rebuild.spec.promotionTemplate.spec.steps[0].task, { name: 'rebuild' });
+  assert.is(rv.owner, 'acme');
+  assert.is(rv.repo, 'images-state');
+  assert.is(rv.workflow, 'build-api.yml');
+  assert.is(rv.ref, 'main');
+  assert.is(rv.stateFile, 'images/api.yaml');
+  const refMap = `{ '${bases[0]}': 'ghcr.io/acme/tools:1.4', 'base-node-22-bookworm-slim': 'docker.io/library/node:22-bookworm-slim', 'base-python-3.12-slim': 'docker.io/library/python:3.12-slim' }[${ORIGIN}]`;
+  const urlMap = `{ '${bases[0]}': 'ghcr.io/acme/tools', 'base-node-22-bookworm-slim': 'docker.io/library/node', 'base-python-3.12-slim': 'docker.io/library/python' }[${ORIGIN}]`;
+  assert.is(rv.baseRef, `\${{ ${refMap} }}`);
+  assert.is(rv.baseDigest, `\${{ imageFrom(${urlMap}, warehouse(${ORIGIN})).Digest }}`);
+  assert.is(rv.inputs, `\${{ { 'base_image': ${refMap}, 'base_digest': imageFrom(${urlMap}, warehouse(${ORIGIN})).Digest } }}`);
+});
+
+test('images sharing a base share one base Warehouse and Stage', async () => {
+  const { objects } = await render(CASES['images sharing a base']());
+  assert.equal(names(objects, 'Warehouse'), ['app-api', 'app-web', 'base-nginx-1.27-alpine', 'base-node-22-bookworm-slim']);
+  assert.equal(names(objects, 'Stage'), [
+    'analyze-api',
+    'analyze-web',
+    'base-nginx-1.27-alpine',
+    'base-node-22-bookworm-slim',
+    'rebuild-api',
+    'rebuild-web',
+  ]);
+  const origins = (n: string) => find(objects, 'Stage', n).spec.requestedFreight.map((r: any) => r.origin.name);
+  assert.equal(origins('rebuild-api'), ['base-node-22-bookworm-slim']);
+  assert.equal(origins('rebuild-web'), ['base-nginx-1.27-alpine', 'base-node-22-bookworm-slim']);
+});
+
+test('a digest-pinned base gets no Warehouse and is no upstream', async () => {
+  const { objects } = await render(CASES['digest-pinned base']());
+  assert.equal(names(objects, 'Warehouse'), ['app-api', 'base-node-22-bookworm-slim']);
+  assert.equal(find(objects, 'Stage', 'rebuild-api').spec.requestedFreight.map((r: any) => r.origin.name), ['base-node-22-bookworm-slim']);
+  const pinnedOnly = await render(CASES['external image, no stateRepo in values, only a pinned base'](), STATE_REPO_SET);
+  assert.not.ok(names(pinnedOnly.objects, 'Stage').includes('rebuild-ext'), 'no rebuild Stage without upstreams');
+});
+
+test('rebuild delays: 0 is direct, 30m and 7d soak in the base Stage', async () => {
+  const { objects } = await render(CASES['delays 0, 30m, 7d']());
+  const sources = (n: string) => find(objects, 'Stage', n).spec.requestedFreight[0].sources;
+  assert.equal(sources('rebuild-now'), { direct: true });
+  assert.equal(sources('rebuild-soon'), { stages: ['base-node-22'], requiredSoakTime: '30m' });
+  assert.equal(sources('rebuild-weekly'), { stages: ['base-node-22'], requiredSoakTime: '168h' });
+  assert.is(find(objects, 'Stage', 'rebuild-weekly').metadata.annotations['image-factory.dev/rebuild-delay'], '7d');
+});
+
+test('autoRebuild decides the auto-promotion label of the rebuild Stage; no dispatch inputs send {}', async () => {
+  const { objects } = await render(CASES['autoRebuild on and off']());
+  const label = (n: string) => find(objects, 'Stage', n).metadata.labels['image-factory.dev/auto-promote'];
+  assert.is(label('rebuild-auto'), 'true');
+  assert.is(label('rebuild-manual'), 'false');
+  assert.is(label('analyze-manual'), 'true');
+  assert.is(label('base-node-22'), 'true');
+  assert.is(varsOf(find(objects, 'Stage', 'rebuild-manual').spec.promotionTemplate.spec.steps[0]).inputs, '${{ {} }}');
+  assert.match(varsOf(find(objects, 'Stage', 'rebuild-auto').spec.promotionTemplate.spec.steps[0]).inputs, /^\$\{\{ \{ 'base_image': /);
+});
+
+test('a three-level chain: each rebuild Stage follows its parent image through the parent analysis Stage', async () => {
+  const { objects } = await render(CASES['three-level chain']());
+  const rf = (n: string) => find(objects, 'Stage', n).spec.requestedFreight;
+  assert.equal(rf('rebuild-base-os'), [{ origin: { kind: 'Warehouse', name: 'base-debian-bookworm-slim' }, sources: { direct: true } }]);
+  assert.equal(rf('rebuild-python-base'), [
+    { origin: { kind: 'Warehouse', name: 'app-base-os' }, sources: { stages: ['analyze-base-os'], requiredSoakTime: '24h' } },
+  ]);
+  assert.equal(rf('rebuild-api'), [
+    { origin: { kind: 'Warehouse', name: 'app-python-base' }, sources: { direct: true } },
+    { origin: { kind: 'Warehouse', name: 'base-node-22' }, sources: { direct: true } },
+  ]);
+  const v = varsOf(find(objects, 'Stage', 'rebuild-api').spec.promotionTemplate.spec.steps[0]);
+  assert.match(v.baseDigest, `imageFrom({ 'app-python-base': 'ghcr.io/acme/python-base', 'base-node-22': 'docker.io/library/node' }[${ORIGIN}]`);
+  assert.not.ok(names(objects, 'Warehouse').some((n) => n.includes('python-base') && n.startsWith('base-')), 'an enrolled image is never a base Warehouse');
+});
+
+test('local image without a known repository uses the state repository; external image its own', async () => {
+  const { objects } = await render(CASES['external image, no stateRepo in values, only a pinned base'](), STATE_REPO_SET);
+  const ext = find(objects, 'Warehouse', 'app-ext');
+  assert.equal(ext.spec.subscriptions[1].git, {
+    repoURL: 'https://github.com/other/app.git',
+    commitSelectionStrategy: 'NewestFromBranch',
+    branch: 'release/2.x',
+    includePaths: ['docker/Dockerfile.prod'],
+  });
+  assert.is(varsOf(find(objects, 'Stage', 'analyze-ext').spec.promotionTemplate.spec.steps[0]).buildArgs, '{"VERSION":"1.2: beta"}');
+  assert.is(find(objects, 'Warehouse', 'app-localone').spec.subscriptions[1].git.repoURL, 'https://github.com/acme/images-state.git');
+  const rv = varsOf(find(objects, 'Stage', 'rebuild-localone').spec.promotionTemplate.spec.steps[0]);
+  assert.equal([rv.owner, rv.repo], ['acme', 'images-state']);
+  const allow = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['repositories.json']);
+  assert.equal(allow, { repositories: ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git'] });
+});
+
+test('analyze PromotionTask: clone, call the service, write, commit, push', async () => {
+  const { objects } = await render(CASES['no images'](), ['--set', 'stateRepo.branch=state']);
+  const task = find(objects, 'PromotionTask', 'analyze');
+  const steps = task.spec.steps;
+  assert.equal(steps.map((s: any) => s.uses), ['git-clone', 'http', 'file-write', 'git-commit', 'git-push']);
+  assert.equal(steps[0].config, {
+    repoURL: 'https://github.com/acme/images-state.git',
+    checkout: [{ branch: 'state', path: './state' }],
+    author: { name: 'image-factory', email: 'image-factory@users.noreply.github.com' },
+  });
+  const http = steps[1].config;
+  assert.is(http.method, 'POST');
+  assert.is(http.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/analyze');
+  assert.equal(http.headers[0], { name: 'Authorization', value: "Bearer ${{ secret('image-factory-analysis-token').token }}" });
+  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs) }) }}");
+  assert.is(http.successExpression, 'response.status == 200');
+  assert.is(http.failureExpression, 'response.status >= 400');
+  assert.equal(http.outputs[0], { name: 'stateFile', fromExpression: 'response.body.stateFile' });
+  assert.equal(steps[2].config.path, './state/${{ vars.stateFile }}');
+  assert.match(steps[2].config.contents, "task.outputs['analysis'].stateFile");
+  assert.match(steps[3].config.message, /vars\.image.*vars\.commit.*bases/);
+  assert.equal(steps[4].config, { path: './state', targetBranch: 'state' });
+  assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'stateFile']);
+});
+
+test('rebuild PromotionTask: workflow_dispatch with GitHub headers, terminal and retried statuses, then lastRebuild', async () => {
+  const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret=gh-token']);
+  const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;
+  assert.equal(steps.map((s: any) => s.uses), ['http', 'git-clone', 'yaml-update', 'git-commit', 'git-push']);
+  const http = steps[0].config;
+  assert.is(http.url, 'https://ghe.example.com/api/v3/repos/${{ vars.owner }}/${{ vars.repo }}/actions/workflows/${{ vars.workflow }}/dispatches');
+  assert.equal(http.headers.slice(0, 3), [
+    { name: 'Authorization', value: "Bearer ${{ secret('gh-token').token }}" },
+    { name: 'Accept', value: 'application/vnd.github+json' },
+    { name: 'X-GitHub-Api-Version', value: '2022-11-28' },
+  ]);
+  assert.is(http.body, "${{ quote({ 'ref': vars.ref, 'inputs': vars.inputs }) }}");
+  assert.is(http.successExpression, 'response.status == 204');
+  for (const status of ['401', '404', '422', '403']) assert.match(http.failureExpression, status);
+  assert.not.match(http.failureExpression, /429|5\d\d|>= ?500/);
+  assert.equal(steps[0].retry, { timeout: '1h', errorThreshold: 5 });
+  assert.equal(steps[2].config.updates.map((u: any) => u.key), ['lastRebuild.at', 'lastRebuild.bases']);
+  assert.is(steps[2].config.path, './state/${{ vars.stateFile }}');
+});
+
+test('rendered expressions: balanced, quoted, and no Helm delimiter left outside them', async () => {
+  const values = buildValues([
+    { name: 'api', bases: ['node:22', 'ghcr.io/acme/base:1'], rebuildDelay: '7d', buildArgs: { A: 'x: y', B: '{"k": 1}' } },
+    { name: 'base', bases: ['debian:12'] },
+  ]);
+  const { text, objects } = await render(values);
+  const spans = [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)];
+  assert.ok(spans.length > 20, `found ${spans.length} expressions`);
+  for (const [whole, inner] of spans) {
+    let depth = 0;
+    let quote = '';
+    for (const c of inner) {
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === "'" || c === '"') quote = c;
+      else if ('([{'.includes(c)) depth++;
+      else if (')]}'.includes(c)) depth--;
+      assert.ok(depth >= 0, `closes too early: ${whole}`);
+    }
+    assert.is(depth, 0, `unbalanced: ${whole}`);
+    assert.is(quote, '', `unterminated string: ${whole}`);
+  }
+  const outside = text.replace(/\$\{\{[\s\S]*?\}\}/g, '');
+  assert.not.match(outside, '{{');
+  assert.not.match(outside, '}}');
+  // Every line holding an expression is a quoted YAML scalar, so a ": " inside stays text.
+  for (const line of text.split('\n').filter((l) => l.includes('${{'))) assert.match(line, /: "[^"]|^\s*- "/, line);
+  const message = find(objects, 'PromotionTask', 'rebuild').spec.steps[3].config.message;
+  assert.match(message, "'image-factory: rebuild '", 'an expression with ": " survives YAML');
+});
+
+test('schema: a wrong value fails helm template naming the key', async () => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ ...CASES['no images'](), project: { name: 'image-factory', create: 'yes' } }, /project\.create: Invalid type\. Expected: boolean/],
+    [{ ...CASES['no images'](), warehouses: { base: { interval: '7d' }, app: { interval: '5m' } } }, /warehouses\.base\.interval: Does not match pattern/],
+    [{ ...CASES['no images'](), statRepo: {} }, /Additional property statRepo is not allowed/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[1] as any).autoRebuild = 'true'; return v; })(), /images\.1\.autoRebuild: Invalid type/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].soakTime = '7d'; return v; })(), /images\.0\.soakTime: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].source.buildArgs = { X: "${{ secret('x').token }}" }; return v; })(), /images\.0\.source\.buildArgs\.X/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],
+    [{ ...CASES['no images'](), analysisService: { port: 'http' } }, /analysisService\.port: Invalid type/],
+  ];
+  for (const [values, message] of cases) {
+    const r = await helmTemplate(values);
+    assert.is.not(r.code, 0, `accepted: ${message}`);
+    assert.match(r.stderr, message);
+  }
+});
+
+test('an empty stateRepo.url fails with how to set it', async () => {
+  const r = await helmTemplate(CASES['external image, no stateRepo in values, only a pinned base']());
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, 'stateRepo.url is required: set it to the HTTPS URL of the state repository');
+});
+
+test('project.create false renders no Project; the ProjectConfig stays', async () => {
+  const { objects } = await render(CASES['no images'](), ['--set', 'project.create=false', '--set', 'project.name=factory']);
+  assert.equal(names(objects, 'Project'), []);
+  assert.equal(find(objects, 'ProjectConfig', 'factory').metadata.namespace, 'factory');
+  assert.is(find(objects, 'PromotionTask', 'analyze').spec.steps[1].config.url, 'http://image-factory-analysis.factory.svc.cluster.local:8080/v1/analyze');
+});
+
+test('analysis service: hardened pod, token as a file, optional git credentials, probes, only Kargo may call it', async () => {
+  const { objects } = await render(CASES['no images']());
+  const dep = find(objects, 'Deployment', 'image-factory-analysis');
+  const pod = dep.spec.template.spec;
+  const [c] = pod.containers;
+  assert.equal(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+  assert.equal(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+  assert.is(c.image, 'ghcr.io/image-factory/analysis-step:0.1.0');
+  assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  assert.is(c.readinessProbe.httpGet.path, '/readyz');
+  assert.is(c.livenessProbe.httpGet.path, '/healthz');
+  const vol = (n: string) => pod.volumes.find((v: any) => v.name === n);
+  assert.equal(vol('token').secret, { secretName: 'image-factory-analysis-token', items: [{ key: 'token', path: 'token' }] });
+  assert.equal(vol('git-credentials').secret, { secretName: 'image-factory-analysis-git', optional: true });
+  assert.ok(c.volumeMounts.every((m: any) => m.name === 'tmp' || m.readOnly === true));
+  assert.equal(dep.spec.selector.matchLabels, find(objects, 'Service', 'image-factory-analysis').spec.selector);
+  assert.is(find(objects, 'Service', 'image-factory-analysis').spec.type, 'ClusterIP');
+  const np = find(objects, 'NetworkPolicy', 'image-factory-analysis');
+  assert.equal(np.spec.podSelector.matchLabels, dep.spec.selector.matchLabels);
+  assert.equal(np.spec.ingress, [
+    {
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kargo' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kargo', 'app.kubernetes.io/component': 'controller' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 'http' }],
+    },
+  ]);
+  const off = await render(CASES['no images'](), ['--set', 'analysisService.networkPolicy.enabled=false', '--set', `analysisService.image.digest=sha256:${'c'.repeat(64)}`]);
+  assert.equal(names(off.objects, 'NetworkPolicy'), []);
+  assert.is(find(off.objects, 'Deployment', 'image-factory-analysis').spec.template.spec.containers[0].image, `ghcr.io/image-factory/analysis-step@sha256:${'c'.repeat(64)}`);
+});
+
+test('a per-base interval wins over warehouses.base.interval', async () => {
+  const values = buildValues([{ name: 'api', bases: ['node:22', 'python:3'] }], { intervals: { 'docker.io/library/node:22': '4h' } });
+  const { objects } = await render(values, ['--set', 'warehouses.base.interval=2h']);
+  assert.is(find(objects, 'Warehouse', 'base-node-22').spec.interval, '4h');
+  assert.is(find(objects, 'Warehouse', 'base-python-3').spec.interval, '2h');
+});
+
+test('output is deterministic', async () => {
+  const values = CASES['three-level chain']();
+  const a = await helmTemplate(values);
+  const b = await helmTemplate(values);
+  assert.is(a.code, 0);
+  assert.is(a.stdout, b.stdout);
+});
+
+test('500 images: one app Warehouse, analysis Stage and rebuild Stage each', async () => {
+  const values = CASES['500 images']();
+  const { objects } = await render(values);
+  assert.is(byKind(objects, 'Stage').filter((o) => o.metadata.labels['image-factory.dev/role'] === 'analyze').length, 500);
+  assert.is(byKind(objects, 'Stage').filter((o) => o.metadata.labels['image-factory.dev/role'] === 'rebuild').length, 500);
+  assert.is(byKind(objects, 'Warehouse').length, 500 + values.bases.length);
+  assert.is(find(objects, 'ProjectConfig', 'image-factory').spec.promotionPolicies.length, 1);
+});
+
+test('templates stay linear: no loop over images or bases inside another', () => {
+  const dir = path.join(CHART_DIR, 'templates');
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(yaml|tpl|txt)$/.test(f));
+  assert.ok(files.length >= 10);
+  for (const file of files) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const tokens = [...text.matchAll(/\{\{-?\s*(range|if|with|define|end)\b([^}]*)\}\}/g)];
+    const stack: boolean[] = [];
+    for (const [, word, rest] of tokens) {
+      if (word === 'end') stack.pop();
+      else {
+        const overAll = word === 'range' && /\.Values\.(images|bases|edges)\b/.test(rest);
+        assert.not.ok(overAll && stack.includes(true), `${file}: a range over all ${rest.trim()} inside another`);
+        stack.push(overAll);
+      }
+    }
+  }
+});
+
+test('helm lint --strict is clean', async () => {
+  await withValuesFile(CASES['three-level chain'](), async (file) => {
+    const r = await helm(['lint', '--strict', CHART_DIR, '-f', file]);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, '1 chart(s) linted, 0 chart(s) failed');
+    assert.not.match(r.stdout, /\[(WARNING|ERROR)\]/);
+  });
+});
+
+function tarNames(tgz: Uint8Array): string[] {
+  const tar = gunzipSync(tgz);
+  const out: string[] = [];
+  let off = 0;
+  let longName: string | undefined;
+  while (off + 512 <= tar.length) {
+    const header = tar.subarray(off, off + 512);
+    if (header.every((b) => b === 0)) break;
+    const str = (a: number, n: number) => Buffer.from(header.subarray(a, a + n)).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(str(124, 12).trim() || '0', 8);
+    const type = str(156, 1);
+    const body = Buffer.from(tar.subarray(off + 512, off + 512 + size));
+    const name = longName ?? (str(345, 155) ? `${str(345, 155)}/${str(0, 100)}` : str(0, 100));
+    longName = undefined;
+    if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
+    else if (type !== 'x' && type !== 'g') out.push(name);
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out.sort();
+}
+
+test('helm package holds the chart only (.helmignore)', async () => {
+  const dest = mkdtempSync(path.join(tmpdir(), 'if-package-'));
+  try {
+    const r = await helm(['package', CHART_DIR, '--destination', dest]);
+    assert.is(r.code, 0, r.stderr);
+    const files = tarNames(readFileSync(path.join(dest, 'image-factory-0.1.0.tgz')));
+    const outside = files.filter(
+      (f) => !/^image-factory\/(Chart\.yaml|values\.yaml|values\.schema\.json|\.helmignore|chart\/README\.md|templates\/.+)$/.test(f),
+    );
+    assert.equal(outside, []);
+    for (const f of ['Chart.yaml', 'values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/kargo/stages-rebuild.yaml']) {
+      assert.ok(files.includes(`image-factory/${f}`), f);
+    }
+    assert.equal(parse(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')).name, 'image-factory');
+  } finally {
+    rmSync(dest, { recursive: true, force: true });
+  }
+});
+
+test.run();
