@@ -50,7 +50,7 @@ export function helmTemplate(values: unknown, extra: string[] = []): Promise<Hel
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
   [key: string]: any;
 }
 
