@@ -1,0 +1,203 @@
+// The service's configuration: settings from the environment (or `serve` flags), the mounted
+// ConfigMap (config.json: allowed repositories and the enrolled images' chart values), the bearer
+// token file and the optional git credentials Secret. Anything wrong fails at start, naming the
+// setting and the fix; secret values never appear in a message.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../generator/src/errors';
+import { GitFetchError, validateRepoPath, validateRepoURL, type GitCredentials } from '../../generator/src/git';
+import type { ImageValues } from '../../generator/src/values-types';
+import type { Catalog } from './analyze';
+
+export interface ServiceSettings {
+  configPath: string;
+  tokenFile: string;
+  credentialsDir?: string;
+  port: number;
+  host: string;
+  fetchTimeoutMs: number;
+  maxConcurrent: number;
+  allowFileURLs: boolean;
+  /** Temp dirs for fetches; the container points TMPDIR at an emptyDir. */
+  tmpDir?: string;
+}
+
+export interface LoadedService {
+  settings: ServiceSettings;
+  catalog: Catalog;
+  allowedHosts: string[];
+  token: string;
+  credentials?: GitCredentials;
+}
+
+const ENV = {
+  config: 'IMAGE_FACTORY_CONFIG',
+  token: 'IMAGE_FACTORY_TOKEN_FILE',
+  credentials: 'IMAGE_FACTORY_GIT_CREDENTIALS_DIR',
+  port: 'PORT',
+  timeout: 'IMAGE_FACTORY_FETCH_TIMEOUT',
+  concurrent: 'IMAGE_FACTORY_MAX_CONCURRENT',
+  fileURLs: 'IMAGE_FACTORY_ALLOW_FILE_URLS',
+} as const;
+
+const problem = (file: string, message: string) => new UserError({ file, message });
+
+/** `30s`, `1500ms`, `2m`, or a number of seconds; between 1s and 10m. */
+export function parseTimeout(text: string, name: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw problem(name, `"${text}" is not a duration; use e.g. 30s, 1500ms or 2m`);
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms < 1000 || ms > 600_000) throw problem(name, `${text} is out of range; use between 1s and 10m`);
+  return Math.round(ms);
+}
+
+function parseInteger(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw problem(name, `"${text}" is not a whole number`);
+  const n = Number(text);
+  if (n < min || n > max) throw problem(name, `${n} is out of range; use ${min} to ${max}`);
+  return n;
+}
+
+function parseFlag(text: string, name: string): boolean {
+  if (/^(1|true|yes)$/i.test(text)) return true;
+  if (/^(0|false|no|)$/i.test(text)) return false;
+  throw problem(name, `"${text}" is not a boolean; use true or false`);
+}
+
+export interface SettingOverrides {
+  config?: string;
+  tokenFile?: string;
+  credentialsDir?: string;
+  port?: string;
+  host?: string;
+  fetchTimeout?: string;
+  maxConcurrent?: string;
+  allowFileURLs?: boolean;
+}
+
+/** Settings from flags first, then the environment, then defaults. */
+export function settingsOf(env: NodeJS.ProcessEnv, o: SettingOverrides = {}): ServiceSettings {
+  const configPath = o.config ?? env[ENV.config];
+  if (!configPath) throw problem(ENV.config, 'is not set; point it at the mounted config.json (or pass --config)');
+  const tokenFile = o.tokenFile ?? env[ENV.token];
+  if (!tokenFile) throw problem(ENV.token, 'is not set; point it at the mounted bearer token file (or pass --token-file)');
+  const credentialsDir = o.credentialsDir ?? (env[ENV.credentials] || undefined);
+  return {
+    configPath,
+    tokenFile,
+    credentialsDir,
+    port: parseInteger(o.port ?? env[ENV.port] ?? '8080', o.port !== undefined ? '--port' : ENV.port, 0, 65535),
+    host: o.host ?? '0.0.0.0',
+    fetchTimeoutMs: parseTimeout(o.fetchTimeout ?? env[ENV.timeout] ?? '30s', o.fetchTimeout !== undefined ? '--fetch-timeout' : ENV.timeout),
+    maxConcurrent: parseInteger(o.maxConcurrent ?? env[ENV.concurrent] ?? '4', o.maxConcurrent !== undefined ? '--max-concurrent' : ENV.concurrent, 1, 256),
+    allowFileURLs: o.allowFileURLs ?? parseFlag(env[ENV.fileURLs] ?? '', ENV.fileURLs),
+    tmpDir: env.TMPDIR || undefined,
+  };
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw problem(file, code === 'ENOENT' ? `${what} not found; is it mounted?` : `${what} cannot be read (${code})`);
+  }
+}
+
+/** A secret file's value: one trailing line break removed (as `kubectl create secret --from-file` keeps it). */
+const secretValue = (text: string) => text.replace(/\r?\n$/, '');
+
+export function readToken(file: string): string {
+  const token = secretValue(readText(file, 'the bearer token file'));
+  if (token.length === 0) throw problem(file, 'the bearer token file is empty');
+  if (/\s/.test(token)) throw problem(file, 'the bearer token holds whitespace; store the token alone');
+  if (token.length < 16) throw problem(file, `the bearer token is too short (${token.length} characters); use at least 16 random characters`);
+  return token;
+}
+
+export function readCredentials(dir: string): GitCredentials {
+  const username = secretValue(readText(path.join(dir, 'username'), 'the git user name file (username)'));
+  const password = secretValue(readText(path.join(dir, 'password'), 'the git password file (password)'));
+  if (!username || !password) throw problem(dir, 'the git credentials need a non-empty username and password file');
+  if (/[\r\n]/.test(username + password) || username.includes(':')) throw problem(dir, 'the git user name or password holds a line break, or the user name a ":"');
+  return { username, password };
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkImage(v: unknown, at: string, file: string, allowInsecureURLs: boolean): ImageValues {
+  const need = (cond: boolean, field: string, what: string) => {
+    if (!cond) throw problem(file, `${at}.${field}: ${what}`);
+  };
+  need(isObj(v), '', 'must be an object (an entry of dist/values.yaml images)');
+  const i = v as Record<string, unknown>;
+  need(typeof i.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/.test(i.name), 'name', 'must be an image name');
+  for (const k of ['registry', 'repository', 'repoURL', 'rebuildDelay', 'soakTime', 'stateFile']) need(typeof i[k] === 'string', k, 'must be a string');
+  need(typeof i.autoRebuild === 'boolean', 'autoRebuild', 'must be true or false');
+  need(isObj(i.subscription) && typeof (i.subscription as Record<string, unknown>).imageSelectionStrategy === 'string', 'subscription', 'must be an object with imageSelectionStrategy');
+  need(isObj(i.dispatchInputs), 'dispatchInputs', 'must be an object');
+  need(isObj(i.source), 'source', 'must be an object');
+  const s = i.source as Record<string, unknown>;
+  need(s.provider === 'github', 'source.provider', 'must be "github"');
+  for (const k of ['repo', 'repoURL', 'branch', 'dockerfile', 'workflow']) need(typeof s[k] === 'string', `source.${k}`, 'must be a string');
+  need(typeof s.local === 'boolean', 'source.local', 'must be true or false');
+  need(isObj(s.buildArgs) && Object.values(s.buildArgs as object).every((x) => typeof x === 'string'), 'source.buildArgs', 'must be an object of strings');
+  try {
+    validateRepoPath(s.dockerfile as string, 'source.dockerfile');
+    if (!s.local) validateRepoURL(s.repoURL as string, { allowInsecureURLs, field: 'source.repoURL' });
+  } catch (e) {
+    if (e instanceof GitFetchError) throw problem(file, `${at}.${e.message}`);
+    throw e;
+  }
+  return v as unknown as ImageValues;
+}
+
+/** Parses config.json: `{ allowedRepositories: [...], images: [ImageValues...] }`. */
+export function parseCatalog(text: string, file: string, allowInsecureURLs: boolean): { catalog: Catalog; allowedHosts: string[] } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw problem(file, `is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObj(doc)) throw problem(file, 'must be a JSON object with allowedRepositories and images');
+  for (const k of Object.keys(doc)) if (k !== 'allowedRepositories' && k !== 'images') throw problem(file, `${k}: is not a known field (allowedRepositories, images)`);
+  if (!Array.isArray(doc.allowedRepositories)) throw problem(file, 'allowedRepositories: must be a list of git URLs');
+  const hosts = new Set<string>();
+  const allowed: string[] = [];
+  doc.allowedRepositories.forEach((u, n) => {
+    if (typeof u !== 'string') throw problem(file, `allowedRepositories[${n}]: must be a string`);
+    try {
+      const p = validateRepoURL(u, { allowInsecureURLs, field: `allowedRepositories[${n}]` });
+      if (p.host) hosts.add(p.host);
+    } catch (e) {
+      if (e instanceof GitFetchError) throw problem(file, e.message);
+      throw e;
+    }
+    allowed.push(u);
+  });
+  if (!Array.isArray(doc.images)) throw problem(file, 'images: must be a list of image values');
+  const images = new Map<string, ImageValues>();
+  doc.images.forEach((v, n) => {
+    const image = checkImage(v, `images[${n}]`, file, allowInsecureURLs);
+    if (images.has(image.name)) throw problem(file, `images[${n}].name: "${image.name}" appears twice`);
+    images.set(image.name, image);
+  });
+  return { catalog: { allowedRepositories: allowed, images }, allowedHosts: [...hosts].sort() };
+}
+
+/** Reads every file the settings name; throws UserError on the first problem. */
+export function loadService(settings: ServiceSettings): LoadedService {
+  const { catalog, allowedHosts } = parseCatalog(readText(settings.configPath, 'the service configuration (config.json)'), settings.configPath, settings.allowFileURLs);
+  const token = readToken(settings.tokenFile);
+  const credentials = settings.credentialsDir ? readCredentials(settings.credentialsDir) : undefined;
+  if (settings.tmpDir) {
+    try {
+      fs.accessSync(settings.tmpDir, fs.constants.W_OK);
+    } catch {
+      throw problem('TMPDIR', `${settings.tmpDir} is not a writable folder; mount an emptyDir there`);
+    }
+  }
+  return { settings, catalog, allowedHosts, token, credentials };
+}
