@@ -414,4 +414,29 @@ test('helm package holds the chart only (.helmignore)', async () => {
   }
 });
 
+test('chart/README.md values table matches values.yaml (scripts/chart-readme.js --check)', async () => {
+  const { execFile } = await import('node:child_process');
+  const code = await new Promise<number>((resolve) =>
+    execFile(process.execPath, [path.join(CHART_DIR, 'scripts', 'chart-readme.js'), '--check'], (e) => resolve(e ? Number(e.code ?? 1) : 0)),
+  );
+  assert.is(code, 0, 'run node scripts/chart-readme.js');
+  const readme = readFileSync(path.join(CHART_DIR, 'chart', 'README.md'), 'utf8');
+  for (const key of ['project.name', 'stateRepo.url', 'warehouses.base.interval', 'github.tokenSecret', 'analysisService.tokenSecret.name']) {
+    assert.match(readme, `| \`${key}\``);
+  }
+  assert.match(readme, 'akuity/kargo#4586');
+});
+
+test('the example values and Argo CD Application are valid', async () => {
+  const example = parse(readFileSync(path.join(CHART_DIR, 'chart', 'examples', 'values.yaml'), 'utf8'));
+  const { objects } = await render(example);
+  assert.ok(byKind(objects, 'Stage').length > 0);
+  const app = parse(readFileSync(path.join(CHART_DIR, 'chart', 'examples', 'application.yaml'), 'utf8'));
+  assert.is(app.kind, 'Application');
+  const [chart, values] = app.spec.sources;
+  assert.is(chart.path, '.');
+  assert.equal(chart.helm.valueFiles, ['$values/dist/values.yaml']);
+  assert.is(values.ref, 'values');
+});
+
 test.run();
