@@ -1,0 +1,121 @@
+// `image-factory analyze`: what the analysis service would answer for one image, run locally
+// against the image's repository (or another URL, or a local checkout), printed as the same JSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { runAnalysis, type AnalyzeResponse } from '../../../analysis-step/src/analyze';
+import { ServiceError } from '../../../analysis-step/src/errors';
+import { parseAnalyzeRequest } from '../../../analysis-step/src/request';
+import { UserError } from '../errors';
+import { fetchFileAtCommit, type GitCredentials } from '../git';
+import { loadStateRepo } from '../generate';
+import type { ImageValues } from '../values-types';
+
+interface AnalyzeFlags {
+  image: string;
+  root: string;
+  commit?: string;
+  ref?: string;
+  repoUrl?: string;
+  checkout?: string;
+  fetchTimeout: string;
+  allowInsecureUrls?: boolean;
+}
+
+export interface LocalAnalysisInput {
+  image: ImageValues;
+  lastRebuild?: unknown;
+  repoURL: string;
+  commit?: string;
+  ref?: string;
+  allowInsecureURLs: boolean;
+  credentials?: GitCredentials;
+  timeoutMs: number;
+}
+
+/** The one place `analyze` learns an image's values and current lastRebuild from a state repo. */
+export async function imageFromStateRepo(root: string, name: string): Promise<{ image: ImageValues; lastRebuild?: unknown }> {
+  const repo = await loadStateRepo(root);
+  const image = repo.values.images.find((i) => i.name === name);
+  if (!image) {
+    const known = repo.values.images.map((i) => i.name).join(', ') || 'none';
+    throw new UserError({ file: 'images.yaml', message: `no image named "${name}" (enrolled: ${known})` });
+  }
+  return { image, lastRebuild: repo.states.get(name)?.lastRebuild };
+}
+
+/** Runs the service's analysis for one image; throws ServiceError like the service. */
+export async function analyzeLocally(input: LocalAnalysisInput): Promise<AnalyzeResponse> {
+  if (input.image.source.local) {
+    throw new ServiceError(409, 'local-image', `image: "${input.image.name}" is local to the state repo; \`image-factory generate\` analyses it`, 'image');
+  }
+  const request = parseAnalyzeRequest(
+    {
+      image: input.image.name,
+      repoURL: input.repoURL,
+      commit: input.commit,
+      ref: input.commit === undefined ? input.ref ?? input.image.source.branch : undefined,
+      dockerfile: input.image.source.dockerfile,
+      buildArgs: input.image.source.buildArgs,
+      lastRebuild: input.lastRebuild ?? null,
+    },
+    { allowInsecureURLs: input.allowInsecureURLs, allowedHosts: [] },
+  );
+  return runAnalysis(request, input.image, {
+    fetch: fetchFileAtCommit,
+    fetchTimeoutMs: input.timeoutMs,
+    credentials: input.credentials,
+    allowInsecureURLs: input.allowInsecureURLs,
+    allowedHosts: [],
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('show what the analysis service answers for one external image: fetch its Dockerfile at a commit and print the JSON (with the new state file)')
+    .requiredOption('--image <name>', 'the enrolled image (from images.yaml)')
+    .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
+    .option('--commit <sha>', 'the commit to analyse (default: the tip of --ref or the image\u2019s branch)')
+    .option('--ref <name>', 'a branch or tag to analyse instead of a commit')
+    .option('--repo-url <url>', 'fetch from this repository instead of the image\u2019s source')
+    .option('--checkout <dir>', 'read the committed Dockerfile from a local clone (HEAD unless --commit/--ref)')
+    .option('--fetch-timeout <seconds>', 'time allowed for the git fetch, in seconds', '60')
+    .option('--allow-insecure-urls', 'accept file:// and http:// loopback URLs in --repo-url')
+    .action(async (flags: AnalyzeFlags) => {
+      if (flags.repoUrl && flags.checkout) throw new UserError({ file: '--checkout', message: 'give --repo-url or --checkout, not both' });
+      if (flags.commit && flags.ref) throw new UserError({ file: '--ref', message: 'give --commit or --ref, not both' });
+      const timeout = Number(flags.fetchTimeout);
+      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UserError({ file: '--fetch-timeout', message: `"${flags.fetchTimeout}" is not a number of seconds (1 to 3600)` });
+      const { image, lastRebuild } = await imageFromStateRepo(path.resolve(flags.root), flags.image);
+      let repoURL = flags.repoUrl ?? image.source.repoURL;
+      let ref = flags.ref;
+      let insecure = flags.allowInsecureUrls === true;
+      if (flags.checkout) {
+        let dir: string;
+        try {
+          dir = fs.realpathSync(flags.checkout);
+        } catch {
+          throw new UserError({ file: flags.checkout, message: 'not found; --checkout must name a local git clone' });
+        }
+        repoURL = pathToFileURL(dir).href;
+        insecure = true;
+        if (!flags.commit && !ref) ref = 'HEAD';
+      }
+      if (!repoURL) throw new UserError({ file: 'images.yaml', message: `image "${image.name}" has no source repository URL; pass --repo-url or --checkout` });
+      const env = process.env;
+      const credentials = env.GIT_USERNAME && env.GIT_PASSWORD ? { username: env.GIT_USERNAME, password: env.GIT_PASSWORD } : undefined;
+      try {
+        const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs: timeout * 1000 });
+        process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+      } catch (e) {
+        if (e instanceof ServiceError) {
+          process.stderr.write(`image-factory analyze: ${e.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw e;
+      }
+    });
+}
