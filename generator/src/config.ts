@@ -367,7 +367,7 @@ function describeError(checker: Checker, e: ErrorObject): void {
     case 'format': {
       const rule = FORMAT_RULES[(e.params as { format: string }).format];
       const reason = (typeof data === 'string' && rule?.(data)) || 'is not valid';
-      const value = typeof data === 'string' && /https-git-url/.test(String((e.params as { format: string }).format)) ? JSON.stringify(redactURL(data)) : shown;
+      const value = typeof data === 'string' && (e.params as { format: string }).format === 'https-git-url' ? JSON.stringify(redactURL(data)) : shown;
       checker.add({ path, part: 'value', message: `${label} ${value} ${reason}`, rank: 2 });
       return;
     }
