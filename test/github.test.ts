@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { checkApiURL, checkRef, describeDispatch, dispatchWorkflow, GitHubError, type DispatchOptions } from '../generator/src/github';
 import { startGitHubServer, type GitHubServer } from './support/github-server';
+import { startBlackHole } from './support/git-http-server';
 
 const TOKEN = 'ghp_TestToken0123456789abcdefSECRET';
 const NOW = Date.parse('2026-11-24T10:00:00Z');
@@ -199,9 +200,24 @@ test('no answer at all (connection refused) is retried, then reported', async ()
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const { opts, run } = options({ apiURL: `http://127.0.0.1:${port}`, maxAttempts: 2 });
   const e = await failure(dispatchWorkflow(opts));
-  assert.match(e.message, `no answer from 127.0.0.1:${port}`);
+  assert.match(e.message, `no answer from 127.0.0.1:${port} (ECONNREFUSED)`);
   assert.match(e.message, 'gave up after 2 attempt(s)');
   assert.equal(run.sleeps, [1000]);
+});
+
+test('a server that never answers times out, is retried, then reported', async () => {
+  const hole = await startBlackHole();
+  try {
+    const apiURL = hole.url('').replace(/\/$/, '');
+    const { opts, run } = options({ apiURL, maxAttempts: 2, timeoutMs: 200 });
+    const e = await failure(dispatchWorkflow(opts));
+    assert.match(e.message, 'no answer from 127.0.0.1');
+    assert.match(e.message, 'gave up after 2 attempt(s)');
+    assert.ok(hole.connections >= 2, `connections: ${hole.connections}`);
+    assert.equal(run.sleeps, [1000]);
+  } finally {
+    await hole.close();
+  }
 });
 
 test('the token is hidden even when an error body echoes it', async () => {

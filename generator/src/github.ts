@@ -255,7 +255,8 @@ export async function dispatchWorkflow(opts: DispatchOptions): Promise<DispatchR
     try {
       response = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
     } catch (e) {
-      const cause = e instanceof Error ? ((e as Error & { cause?: { code?: string; message?: string } }).cause?.code ?? e.message) : String(e);
+      const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
+      const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' && inner.message ? inner.message : e instanceof Error ? e.message : String(e);
       lastProblem = `no answer from ${new URL(url).host} (${redact(String(cause), opts.token)})`;
       lastStatus = undefined;
     }
