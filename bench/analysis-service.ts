@@ -147,7 +147,8 @@ async function load(dir: string): Promise<void> {
       latencies.sort((a, b) => a - b);
       console.log(`${String(clients).padStart(7)}  ${String(latencies.length).padStart(8)}  ${(latencies.length / secs).toFixed(1).padStart(10)}  ${pct(latencies, 50).toFixed(0).padStart(6)}  ${pct(latencies, 99).toFixed(0).padStart(6)}  ${peak.toFixed(0).padStart(12)}`);
     }
-    console.log(`temp dirs left by the service: ${fs.readdirSync(tmp).length}`);
+    const left = fs.readdirSync(tmp);
+    console.log(`fetch temp dirs left by the service: ${left.filter((f) => f.startsWith('image-factory-fetch-')).length} (other entries: ${left.filter((f) => !f.startsWith('image-factory-fetch-')).join(', ') || 'none'})`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
