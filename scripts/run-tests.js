@@ -13,12 +13,19 @@ const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
 });
+// No suite should take long; a hung one must fail CI with a message rather than eat its time.
+const limitMinutes = Number(process.env.TEST_TIMEOUT_MINUTES || 20);
+const watchdog = setTimeout(() => {
+  console.error(`\nrun-tests: no result after ${limitMinutes} minutes; stopping the run`);
+  child.kill('SIGKILL');
+}, limitMinutes * 60_000);
 let out = '';
 child.stdout.on('data', (chunk) => {
   out += chunk;
   process.stdout.write(chunk);
 });
 child.on('close', (code) => {
+  clearTimeout(watchdog);
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
   const total = Number((plain.match(/Total:\s+(\d+)/) || [])[1] || 0);
   const passed = Number((plain.match(/Passed:\s+(\d+)/) || [])[1] || 0);

@@ -199,6 +199,9 @@ test('over http, the shallow blob-less fetch sends far fewer bytes than a full c
   // Asynchronously: the git server runs in this very process.
   await execFileAsync('git', ['-c', `http.extraHeader=Authorization: Basic ${basic}`, 'clone', '--quiet', '--bare', '--', url, path.join(cloneDir, 'c.git')], {
     env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: cloneDir, GIT_TERMINAL_PROMPT: '0' },
+    // A stuck clone must fail this test, not hang the whole run.
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
   });
   const full = server.bytesSent;
   assert.ok(partial * 10 < full, `partial ${partial} bytes vs full ${full} bytes`);
