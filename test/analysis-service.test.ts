@@ -171,7 +171,7 @@ test('200: the analysis and a state file byte-identical to generate --fetch-exte
 test('200: lastRebuild is carried over exactly as generate keeps it', async () => {
   const file = path.join(stateRoot, 'images/app.yaml');
   const lastRebuild = { at: '2026-11-25T00:00:00Z', bases: [{ ref: 'docker.io/library/node:22-bookworm-slim', digest: `sha256:${'b'.repeat(64)}` }] };
-  fs.appendFileSync(file, `lastRebuild:\n  at: "${lastRebuild.at}"\n  bases:\n    - ref: ${lastRebuild.bases[0].ref}\n      digest: "${lastRebuild.bases[0].digest}"\n`);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^lastRebuild: \{\}\n/m, '') + `lastRebuild:\n  at: "${lastRebuild.at}"\n  bases:\n    - ref: ${lastRebuild.bases[0].ref}\n      digest: "${lastRebuild.bases[0].digest}"\n`);
   const plan = await planGeneration({ root: stateRoot, fetchExternal: generateFetch });
   const { base } = await startService();
   const r = await call(base, req({ lastRebuild }));

@@ -122,8 +122,8 @@ test('the validation itself catches what Kargo would refuse', async () => {
   task.spec.steps[0].config.method = 'FETCH';
   task.spec.steps[0].config.timeout = '${{ vars.timeout }}'; // wholly an expression: accepted
   task.spec.steps[1].config.checkout[0].pathh = './x'; // unknown field
-  const analyze = broken.find((o) => o.kind === 'Stage' && o.metadata.name === 'analyze-api')!;
-  analyze.spec.promotionTemplate.spec.steps[0].retry = { errorThreshold: 2 };
+  const rebuildStage = broken.find((o) => o.kind === 'Stage' && o.metadata.name === 'rebuild-api')!;
+  rebuildStage.spec.promotionTemplate.spec.steps[0].retry = { errorThreshold: 2 };
   const problems = problemsOf(broken).join('\n');
   assert.match(problems, /Stage rebuild-api: .*requiredSoakTime/);
   assert.match(problems, /two subscriptions for image ghcr.io\/acme\/api/);
@@ -131,7 +131,7 @@ test('the validation itself catches what Kargo would refuse', async () => {
   assert.match(problems, /PromotionTask rebuild step 0 \(dispatch\): config: \/method/);
   assert.not.match(problems, /\/timeout/);
   assert.match(problems, /pathh/);
-  assert.match(problems, /analyze-api step 0 \(analyze\): a task step cannot set retry/);
+  assert.match(problems, /rebuild-api step 0 \(rebuild\): a task step cannot set retry/);
 });
 
 test.run();

@@ -66,16 +66,15 @@ test('one image with three bases: Warehouses, analysis Stage, base Stages, rebui
 
   const analyze = find(objects, 'Stage', 'analyze-api');
   assert.equal(analyze.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'app-api' }, sources: { direct: true } }]);
-  const [step] = analyze.spec.promotionTemplate.spec.steps;
-  assert.equal(step.task, { name: 'analyze' });
-  assert.equal(varsOf(step), {
-    image: 'api',
-    repoURL: 'https://github.com/acme/images-state.git',
-    commit: "${{ commitFrom('https://github.com/acme/images-state.git', warehouse('app-api')).ID }}",
-    dockerfile: 'images/api/Dockerfile',
-    buildArgs: '{}',
-    stateFile: 'images/api.yaml',
-  });
+  // api is local: generate analyses it in the state repo's CI, so its analysis Stage only records
+  // the Freight (images built FROM api soak here).
+  assert.equal(analyze.spec.promotionTemplate.spec.steps, [
+    {
+      uses: 'compose-output',
+      as: 'received',
+      config: { image: 'api', commit: "${{ commitFrom('https://github.com/acme/images-state.git', warehouse('app-api')).ID }}" },
+    },
+  ]);
 
   const base = find(objects, 'Stage', 'base-node-22-bookworm-slim');
   assert.equal(base.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'base-node-22-bookworm-slim' }, sources: { direct: true } }]);
@@ -175,32 +174,40 @@ test('local image without a known repository uses the state repository; external
   assert.is(find(objects, 'Warehouse', 'app-localone').spec.subscriptions[1].git.repoURL, 'https://github.com/acme/images-state.git');
   const rv = varsOf(find(objects, 'Stage', 'rebuild-localone').spec.promotionTemplate.spec.steps[0]);
   assert.equal([rv.owner, rv.repo], ['acme', 'images-state']);
-  const allow = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['repositories.json']);
-  assert.equal(allow, { repositories: ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git'] });
+  const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['config.json']);
+  assert.equal(config.allowedRepositories, ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git']);
+  // The service sees every image's values, with the state repository filled in for local ones.
+  assert.equal(
+    config.images.map((i: { name: string; source: { repoURL: string } }) => [i.name, i.source.repoURL]),
+    [['ext', 'https://github.com/other/app.git'], ['localone', 'https://github.com/acme/images-state.git']],
+  );
 });
 
 test('analyze PromotionTask: clone, call the service, write, commit, push', async () => {
   const { objects } = await render(CASES['no images'](), ['--set', 'stateRepo.branch=state']);
   const task = find(objects, 'PromotionTask', 'analyze');
   const steps = task.spec.steps;
-  assert.equal(steps.map((s: any) => s.uses), ['git-clone', 'http', 'file-write', 'git-commit', 'git-push']);
+  assert.equal(steps.map((s: any) => s.uses), ['git-clone', 'yaml-parse', 'http', 'file-write', 'git-commit', 'git-push']);
   assert.equal(steps[0].config, {
     repoURL: 'https://github.com/acme/images-state.git',
     checkout: [{ branch: 'state', path: './state' }],
     author: { name: 'image-factory', email: 'image-factory@users.noreply.github.com' },
   });
-  const http = steps[1].config;
+  // The rebuild record in the current state file is read first and carried through the service.
+  assert.equal(steps[1].config, { path: './state/${{ vars.stateFile }}', outputs: [{ name: 'lastRebuild', fromExpression: 'lastRebuild' }] });
+  const http = steps[2].config;
   assert.is(http.method, 'POST');
   assert.is(http.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/analyze');
   assert.equal(http.headers[0], { name: 'Authorization', value: "Bearer ${{ secret('image-factory-analysis-token').token }}" });
-  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs) }) }}");
+  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'lastRebuild': task.outputs['current'].lastRebuild }) }}");
   assert.is(http.successExpression, 'response.status == 200');
   assert.is(http.failureExpression, 'response.status >= 400');
   assert.equal(http.outputs[0], { name: 'stateFile', fromExpression: 'response.body.stateFile' });
-  assert.equal(steps[2].config.path, './state/${{ vars.stateFile }}');
-  assert.match(steps[2].config.contents, "task.outputs['analysis'].stateFile");
-  assert.match(steps[3].config.message, /vars\.image.*vars\.commit.*bases/);
-  assert.equal(steps[4].config, { path: './state', targetBranch: 'state' });
+  assert.equal(http.outputs[1], { name: 'bases', fromExpression: "join(map(response.body.baseImages ?? [], #.ref), ', ')" });
+  assert.equal(steps[3].config.path, './state/${{ vars.stateFile }}');
+  assert.match(steps[3].config.contents, "task.outputs['analysis'].stateFile");
+  assert.match(steps[4].config.message, /vars\.image.*vars\.commit.*bases/);
+  assert.equal(steps[5].config, { path: './state', targetBranch: 'state', maxAttempts: 50 });
   assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'stateFile']);
 });
 
@@ -284,7 +291,7 @@ test('project.create false renders no Project; the ProjectConfig stays', async (
   const { objects } = await render(CASES['no images'](), ['--set', 'project.create=false', '--set', 'project.name=factory']);
   assert.equal(names(objects, 'Project'), []);
   assert.equal(find(objects, 'ProjectConfig', 'factory').metadata.namespace, 'factory');
-  assert.is(find(objects, 'PromotionTask', 'analyze').spec.steps[1].config.url, 'http://image-factory-analysis.factory.svc.cluster.local:8080/v1/analyze');
+  assert.is(find(objects, 'PromotionTask', 'analyze').spec.steps[2].config.url, 'http://image-factory-analysis.factory.svc.cluster.local:8080/v1/analyze');
 });
 
 test('analysis service: hardened pod, token as a file, optional git credentials, probes, only Kargo may call it', async () => {

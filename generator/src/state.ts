@@ -41,8 +41,8 @@ export interface ImageState {
   subscription: ImageSubscription;
   dispatchInputs: DispatchInputs;
   analysis: AnalysisRecord;
-  /** Written by the rebuild PromotionTask; carried over untouched (keys sorted). */
-  lastRebuild?: unknown;
+  /** Written by the rebuild PromotionTask; carried over untouched (keys sorted); `{}` before the first. */
+  lastRebuild: unknown;
 }
 
 export interface BaseImageState {
@@ -99,7 +99,8 @@ export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisReco
     subscription: orderedSubscription(enrollment.subscription),
     dispatchInputs: { baseImage: enrollment.dispatchInputs.baseImage, baseDigest: enrollment.dispatchInputs.baseDigest },
     analysis,
-    lastRebuild: lastRebuild === undefined || lastRebuild === null ? undefined : sortedKeys(lastRebuild),
+    // Always present (empty until the first rebuild), so Kargo's yaml-parse can read it back.
+    lastRebuild: lastRebuild === undefined || lastRebuild === null ? {} : sortedKeys(lastRebuild),
   };
 }
 
