@@ -165,5 +165,18 @@ test('validate checks images.yaml and state files and writes nothing', async () 
   assert.equal(snapshot(root), before);
 });
 
+test('the exemplar state repo is up to date (npm run demo would change nothing)', async () => {
+  const root = tempDir('exemplar');
+  copyTree(path.join(__dirname, '..', 'examples', 'exemplar'), root);
+  delete process.env.SOURCE_DATE_EPOCH;
+  try {
+    const check = await cli('generate', '--root', root, '--check');
+    assert.is(check.stderr, '');
+    assert.is(check.code, 0);
+  } finally {
+    process.env.SOURCE_DATE_EPOCH = '1767225600';
+  }
+});
+
 test.after(removeTempDirs);
 test.run();
