@@ -1,20 +1,12 @@
 // Builds chart values (ChartValues, docs/design.md "Chart values") from a short description of
-// images, the way `image-factory generate` would: names from names.ts, slugs from slug.ts,
-// durations from duration.ts. Used by the chart tests and bench/helm.ts so that large cases are
-// generated, never committed.
-import type { ChartValues, ImageValues, BaseValues, EdgeValues, UpstreamValues } from '../../generator/src/values-types';
-import type { DispatchInputs, ImageSubscription } from '../../generator/src/types';
-import { parseImageRef, repoURLOf } from '../../generator/src/image-ref';
-import { slugOf } from '../../generator/src/slug';
-import { kargoDuration } from '../../generator/src/duration';
-import {
-  appWarehouseName,
-  analysisStageName,
-  rebuildStageName,
-  baseWarehouseName,
-  baseStageName,
-  imageStatePath,
-} from '../../generator/src/names';
+// images, through the generator's own valuesOf: each spec becomes an enrollment and an analysed
+// state, exactly as `image-factory generate` would hold them. Used by the chart tests and
+// bench/helm.ts so that large cases are generated, never committed.
+import type { ChartValues } from '../../generator/src/values-types';
+import type { DispatchInputs, ImageEnrollment, ImageSubscription } from '../../generator/src/types';
+import { parseImageRef } from '../../generator/src/image-ref';
+import { valuesOf } from '../../generator/src/values';
+import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../../generator/src/state';
 
 export interface ImageSpec {
   name: string;
@@ -49,103 +41,45 @@ export const STATE_REPO = { url: 'https://github.com/acme/images-state.git', bra
 export const STATE_REPO_PATH = 'acme/images-state';
 export const DEFAULT_INPUTS: DispatchInputs = { baseImage: 'base_image', baseDigest: 'base_digest' };
 
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+function enrollmentOf(s: ImageSpec, stateRepo: { url: string; branch: string } | null): ImageEnrollment {
+  const local = s.local ?? true;
+  const repo = s.repo ?? (local && stateRepo ? STATE_REPO_PATH : undefined);
+  return {
+    name: s.name,
+    registry: s.registry ?? 'ghcr.io',
+    repository: s.repository ?? `acme/${s.name}`,
+    source: {
+      provider: 'github',
+      repo: repo === '' ? undefined : repo,
+      branch: s.branch ?? 'main',
+      dockerfile: s.dockerfile ?? `images/${s.name}/Dockerfile`,
+      workflow: s.workflow ?? `build-${s.name}.yml`,
+      buildArgs: s.buildArgs ?? {},
+    },
+    rebuildDelay: s.rebuildDelay ?? '0',
+    autoRebuild: s.autoRebuild ?? true,
+    subscription: s.subscription ?? { imageSelectionStrategy: 'NewestBuild' },
+    dispatchInputs: s.dispatchInputs ?? DEFAULT_INPUTS,
+    local,
+    position: { line: 1, col: 1 },
+  };
+}
+
+function stateOf(s: ImageSpec, enrollment: ImageEnrollment): ImageState {
+  if (s.analyzed === false) return imageStateOf(enrollment, pendingAnalysis());
+  const bases = (s.bases ?? []).map((text, i) => ({ ...parseImageRef(text), line: i + 1 }));
+  const record = analysisRecordOf({ bases, copies: [], warnings: [] }, { commit: '0'.repeat(40), analyzedAt: '2026-01-01T00:00:00Z' });
+  return imageStateOf(enrollment, record);
+}
 
 export function buildValues(specs: ImageSpec[], options: BuildOptions = {}): ChartValues {
   const stateRepo = options.stateRepo === undefined ? STATE_REPO : options.stateRepo;
-  const sorted = [...specs].sort((a, b) => byString(a.name, b.name));
-  const enrolled = new Map<string, { name: string; repoURL: string }>();
-  for (const s of sorted) {
-    const registry = s.registry ?? 'ghcr.io';
-    const repository = s.repository ?? `acme/${s.name}`;
-    enrolled.set(repoURLOf({ registry, repository }), { name: s.name, repoURL: `${registry}/${repository}` });
-  }
-  const bases = new Map<string, BaseValues>();
-  const edges: EdgeValues[] = [];
-  const images: ImageValues[] = sorted.map((s) => {
-    const registry = s.registry ?? 'ghcr.io';
-    const repository = s.repository ?? `acme/${s.name}`;
-    const local = s.local ?? true;
-    const repo = s.repo ?? (stateRepo ? STATE_REPO_PATH : '');
-    const upstreams = new Map<string, UpstreamValues>();
-    const pinned: string[] = [];
-    for (const text of s.bases ?? []) {
-      const ref = parseImageRef(text);
-      const parent = enrolled.get(repoURLOf(ref));
-      if (ref.digest !== undefined) {
-        pinned.push(ref.ref);
-        edges.push({ from: ref.ref, fromKind: 'pinned', to: s.name });
-      } else if (parent !== undefined) {
-        upstreams.set(appWarehouseName(parent.name), {
-          ref: ref.ref,
-          kind: 'image',
-          warehouse: appWarehouseName(parent.name),
-          repoURL: parent.repoURL,
-          stage: analysisStageName(parent.name),
-        });
-        edges.push({ from: parent.name, fromKind: 'image', to: s.name });
-      } else {
-        const slug = slugOf(ref);
-        const base = bases.get(slug) ?? {
-          slug,
-          ref: ref.ref,
-          registry: ref.registry,
-          repository: ref.repository,
-          repoURL: repoURLOf(ref),
-          tag: ref.tag ?? 'latest',
-          warehouse: baseWarehouseName(slug),
-          stage: baseStageName(slug),
-          interval: options.intervals?.[ref.ref] ?? '',
-          usedBy: [],
-        };
-        if (!base.usedBy.includes(s.name)) base.usedBy.push(s.name);
-        bases.set(slug, base);
-        upstreams.set(base.warehouse, {
-          ref: ref.ref,
-          kind: 'base',
-          warehouse: base.warehouse,
-          repoURL: base.repoURL,
-          stage: base.stage,
-        });
-        edges.push({ from: ref.ref, fromKind: 'base', to: s.name });
-      }
-    }
-    const rebuildDelay = s.rebuildDelay ?? '0';
-    return {
-      name: s.name,
-      registry,
-      repository,
-      repoURL: `${registry}/${repository}`,
-      source: {
-        provider: 'github',
-        repo,
-        repoURL: repo ? `https://github.com/${repo}.git` : '',
-        branch: s.branch ?? 'main',
-        dockerfile: s.dockerfile ?? `images/${s.name}/Dockerfile`,
-        workflow: s.workflow ?? `build-${s.name}.yml`,
-        local,
-        buildArgs: s.buildArgs ?? {},
-      },
-      rebuildDelay,
-      soakTime: kargoDuration(rebuildDelay),
-      autoRebuild: s.autoRebuild ?? true,
-      subscription: s.subscription ?? { imageSelectionStrategy: 'NewestBuild' },
-      dispatchInputs: s.dispatchInputs ?? DEFAULT_INPUTS,
-      warehouse: appWarehouseName(s.name),
-      analysisStage: analysisStageName(s.name),
-      rebuildStage: rebuildStageName(s.name),
-      stateFile: imageStatePath(s.name),
-      analyzed: s.analyzed ?? true,
-      upstreams: [...upstreams.values()].sort((a, b) => byString(a.warehouse, b.warehouse)),
-      pinnedBases: [...new Set(pinned)].sort(byString),
-    };
-  });
-  const baseList = [...bases.values()].sort((a, b) => byString(a.slug, b.slug));
-  for (const b of baseList) b.usedBy.sort(byString);
-  edges.sort((a, b) => byString(a.to, b.to) || byString(a.from, b.from));
-  const values: ChartValues = { images, bases: baseList, edges };
-  if (stateRepo) values.stateRepo = stateRepo;
-  return values;
+  const enrollments = specs.map((s) => enrollmentOf(s, stateRepo));
+  const states = new Map(specs.map((s, i) => [s.name, stateOf(s, enrollments[i])]));
+  const baseImages = Object.entries(options.intervals ?? {}).map(([ref, interval]) => ({ ref, interval }));
+  const values = valuesOf({ file: 'images.yaml', stateRepo: stateRepo ?? undefined, images: enrollments, baseImages }, states);
+  // Values as YAML would carry them: no undefined members.
+  return JSON.parse(JSON.stringify(values)) as ChartValues;
 }
 
 /**
