@@ -1,6 +1,9 @@
 // One YAML writer for every file the generator emits, so formatting never differs between the
-// CLI and the analysis service: block style, two-space indent, no line folding, LF, final newline.
-import { stringify } from 'yaml';
+// CLI and the analysis service: block style, two-space indent, sequences at their key's indent,
+// no line folding, LF, final newline. It handles only what the generator writes (plain objects,
+// arrays, strings, finite numbers, booleans, null) and is a hand-written emitter rather than the
+// yaml library's stringify because it is on the hot path of `generate` (10,000 images write
+// 10,000 files); test/yaml-out.test.ts holds it to the library's output byte for byte.
 
 /** Drops undefined members so optional fields are absent rather than `null`. */
 function withoutUndefined(value: unknown): unknown {
@@ -28,14 +31,71 @@ export function sortedKeys(value: unknown): unknown {
   return value;
 }
 
+// A YAML 1.2 core-schema plain scalar that would read back as something other than a string.
+const NOT_A_STRING =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+// Characters that may not start a plain scalar, and sequences that may not appear in one.
+const BAD_FIRST = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
+const BAD_INSIDE = /: |:$| #|[\n\r\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\ufeff]|\s$/;
+
+function scalar(text: string): string {
+  if (text === '') return '""';
+  const plain = !BAD_FIRST.test(text) && !BAD_INSIDE.test(text) && !NOT_A_STRING.test(text);
+  if (plain) return text;
+  // A `-`, `?` or `:` followed by a safe character is a valid plain start too, as the library writes.
+  if (/^[-?:][^\s]/.test(text) && !BAD_INSIDE.test(text) && !NOT_A_STRING.test(text) && !/^(?:---|\.\.\.)/.test(text)) return text;
+  return JSON.stringify(text);
+}
+
+function isEmptyCollection(v: unknown): boolean {
+  return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+}
+
+function atom(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return scalar(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} to YAML`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return '[]';
+  if (typeof v === 'object') return '{}';
+  throw new TypeError(`cannot write a ${typeof v} to YAML`);
+}
+
+const isBlock = (v: unknown): boolean => v !== null && typeof v === 'object' && !isEmptyCollection(v);
+
+function emit(value: unknown, indent: string, out: string[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (!isBlock(item)) {
+        out.push(`${indent}- ${atom(item)}\n`);
+        continue;
+      }
+      // The first line of a block item shares the `- ` line; the rest are indented under it.
+      const inner: string[] = [];
+      emit(item, `${indent}  `, inner);
+      inner[0] = `${indent}- ${inner[0].slice(indent.length + 2)}`;
+      out.push(...inner);
+    }
+    return;
+  }
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const k = scalar(key);
+    if (!isBlock(v)) out.push(`${indent}${k}: ${atom(v)}\n`);
+    else {
+      out.push(`${indent}${k}:\n`);
+      emit(v, Array.isArray(v) ? indent : `${indent}  `, out);
+    }
+  }
+}
+
 export function renderYaml(value: unknown, headerComment?: string): string {
-  const body = stringify(withoutUndefined(value), {
-    indent: 2,
-    lineWidth: 0,
-    minContentWidth: 0,
-    aliasDuplicateObjects: false,
-    indentSeq: false,
-  });
+  const clean = withoutUndefined(value);
   const header = headerComment ? `${headerComment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  return `${header}${body}`;
+  if (!isBlock(clean)) return `${header}${atom(clean)}\n`;
+  const out: string[] = [];
+  emit(clean, '', out);
+  return header + out.join('');
 }
