@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { renderYaml } from '../generator/src/yaml-out';
+import { readCanonicalYaml, renderYaml } from '../generator/src/yaml-out';
 
 function libraryYaml(value: unknown): string {
   return stringify(value, { indent: 2, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
@@ -77,6 +77,39 @@ test('awkward strings and nesting: same bytes as the library, and the data reads
     // document marker (`---`, `...`), which at the start of a line would end the document.
     const json = JSON.stringify(value);
     if (!json.includes('\\n') && !/"(---|\.\.\.)/.test(json)) assert.is(text, libraryYaml(value), JSON.stringify(value));
+  }
+});
+
+test('readCanonicalYaml reads back every generated document exactly', () => {
+  const rand = pseudoRandom(7);
+  for (let i = 0; i < 3000; i++) {
+    const value = { root: randomValue(rand, 0), list: [randomValue(rand, 1)], n: i };
+    assert.equal(readCanonicalYaml(renderYaml(value, 'header')), value);
+  }
+  const files = [...yamlFilesBelow(path.join(__dirname, 'fixtures', 'generate-basic')), ...yamlFilesBelow(path.join(__dirname, '..', 'examples'))];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(readCanonicalYaml(text), parse(text), file);
+  }
+});
+
+test('readCanonicalYaml declines what renderYaml would not have written, so the full parser reads it', () => {
+  for (const text of [
+    'a:\n  - 1\n',           // indented sequence
+    'a: [1, 2]\n',            // flow style
+    'a: 1\nb: 2',             // no final newline
+    'a: 1\n\nb: 2\n',        // blank line
+    'a:   1\n',              // extra spaces
+    "a: 'x'\n",              // single quotes
+    'a: 1 # note\n',         // trailing comment
+    'a: 01\n',               // a number written differently
+    'a: 1\na: 2\n',          // duplicate key
+    'a: &x 1\nb: *x\n',      // anchors and aliases
+    'a:\n\tb: 1\n',          // tab indent
+    'a: |\n  x\n',           // block scalar
+    '- 1\n- [\n',            // broken
+  ]) {
+    assert.is(readCanonicalYaml(text), undefined, JSON.stringify(text));
   }
 });
 

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { UserError, type Problem } from './errors';
 import type { BaseImageState, ImageState } from './state';
 import { packageRoot } from './package-root';
-import { readYamlSource } from './yaml-source';
+import { firstInvalidUtf8, readYamlSource } from './yaml-source';
+import { readCanonicalYaml } from './yaml-out';
 
 const MAX_STATE_BYTES = 1024 * 1024;
 
@@ -35,6 +36,11 @@ function describe(e: ErrorObject): { segments: string[]; key?: string; message: 
 }
 
 function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageState, what: string): T {
+  // Fast path: a file exactly as image-factory wrote it, and valid, needs no positions.
+  if (bytes.length <= MAX_STATE_BYTES && firstInvalidUtf8(bytes) < 0) {
+    const value = readCanonicalYaml(bytes.toString('utf8'));
+    if (value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && validate(value)) return value as T;
+  }
   const doc = readYamlSource(bytes, file, { maxBytes: MAX_STATE_BYTES, what, fixHint: 'regenerate it with image-factory generate' });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw new UserError({ file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });

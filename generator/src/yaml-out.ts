@@ -99,3 +99,123 @@ export function renderYaml(value: unknown, headerComment?: string): string {
   emit(clean, '', out);
   return header + out.join('');
 }
+
+// Reading back what renderYaml wrote, fast. State files are read on every `generate` run (10,000
+// of them in a large state repo), and the yaml library's position-keeping parse dominated that
+// run. This reader understands only renderYaml's own layout; it returns undefined for anything
+// else, and its answer is kept only when writing it again gives the very same text, so a file
+// that is not exactly canonical always goes through the full parser, with its positioned errors.
+
+interface Line {
+  indent: number;
+  text: string;
+}
+
+const NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+function atomOf(text: string): unknown {
+  if (text.startsWith('"')) return JSON.parse(text);
+  if (text === '{}') return {};
+  if (text === '[]') return [];
+  if (text === 'null') return null;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (NUMBER.test(text)) return Number(text);
+  return text;
+}
+
+/** Splits `key: rest` / `key:`; undefined when the text is a lone scalar. */
+function splitKey(text: string): { key: string; rest: string | undefined } | undefined {
+  let keyEnd: number;
+  let key: string;
+  if (text.startsWith('"')) {
+    const m = /^"(?:[^"\\]|\\.)*"/.exec(text);
+    if (!m) throw new SyntaxError('unterminated string');
+    keyEnd = m[0].length;
+    if (text[keyEnd] !== ':') return undefined;
+    key = JSON.parse(m[0]) as string;
+  } else {
+    const sep = text.indexOf(': ');
+    keyEnd = sep >= 0 ? sep : text.endsWith(':') ? text.length - 1 : -1;
+    if (keyEnd < 0) return undefined;
+    key = text.slice(0, keyEnd);
+  }
+  const after = text.slice(keyEnd + 1);
+  if (after === '') return { key, rest: undefined };
+  if (!after.startsWith(' ')) throw new SyntaxError('expected a space after the key');
+  return { key, rest: after.slice(1) };
+}
+
+class CanonicalReader {
+  private i = 0;
+  constructor(private readonly lines: Line[]) {}
+
+  block(indent: number): unknown {
+    const first = this.lines[this.i];
+    if (!first || first.indent !== indent) throw new SyntaxError('bad indent');
+    return first.text.startsWith('- ') ? this.sequence(indent) : this.mapping(indent);
+  }
+
+  private mapping(indent: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    while (this.i < this.lines.length && this.lines[this.i].indent === indent && !this.lines[this.i].text.startsWith('- ')) {
+      const parts = splitKey(this.lines[this.i].text);
+      if (!parts) throw new SyntaxError('expected a key');
+      this.i++;
+      if (parts.rest !== undefined) out[parts.key] = atomOf(parts.rest);
+      else {
+        const next = this.lines[this.i];
+        if (!next) throw new SyntaxError('missing block');
+        out[parts.key] = next.indent === indent && next.text.startsWith('- ') ? this.sequence(indent) : this.block(indent + 2);
+      }
+    }
+    return out;
+  }
+
+  private sequence(indent: number): unknown[] {
+    const out: unknown[] = [];
+    while (this.i < this.lines.length && this.lines[this.i].indent === indent && this.lines[this.i].text.startsWith('- ')) {
+      const rest = this.lines[this.i].text.slice(2);
+      if (rest.startsWith('- ') || splitKey(rest) !== undefined) {
+        // A block item starts on the dash line: read it as if the dash were indentation.
+        this.lines[this.i] = { indent: indent + 2, text: rest };
+        out.push(this.block(indent + 2));
+      } else {
+        out.push(atomOf(rest));
+        this.i++;
+      }
+    }
+    return out;
+  }
+
+  get done(): boolean {
+    return this.i === this.lines.length;
+  }
+}
+
+/** The data of a file renderYaml wrote (leading `#` comment lines allowed); undefined otherwise. */
+export function readCanonicalYaml(text: string): unknown {
+  let body = text;
+  while (body.startsWith('#')) {
+    const nl = body.indexOf('\n');
+    if (nl < 0) return undefined;
+    body = body.slice(nl + 1);
+  }
+  if (!body.endsWith('\n') || body.includes('\r')) return undefined;
+  try {
+    const lines = body
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => {
+        const text = l.replace(/^ +/, '');
+        return { indent: l.length - text.length, text };
+      });
+    if (lines.some((l) => l.text === '')) return undefined;
+    const reader = new CanonicalReader(lines);
+    const value = reader.block(0);
+    if (!reader.done) return undefined;
+    return renderYaml(value) === body ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
