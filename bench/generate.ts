@@ -46,6 +46,7 @@ async function timeGenerate(root: string): Promise<{ ms: number; files: number }
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, files: changes.length };
 }
 
+export { buildRepo };
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const rows: string[] = ['images | first run (writes) | files | second run (no change) | per image (first)'];
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   console.log(rows.join('\n'));
 }
 
-main().catch((e) => {
+if (require.main === module) main().catch((e) => {
   console.error(e);
   process.exit(1);
 });

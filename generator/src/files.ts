@@ -39,11 +39,16 @@ function readIfExists(file: string): string | undefined {
 
 export function applyChanges(root: string, changes: readonly FileChange[]): void {
   const staged: { tmp: string; target: string }[] = [];
+  const made = new Set<string>();
   try {
     for (const change of changes) {
       if (change.kind === 'delete') continue;
       const target = path.join(root, change.path);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const dir = path.dirname(target);
+      if (!made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}`);
       fs.writeFileSync(tmp, change.after ?? '');
       staged.push({ tmp, target });
