@@ -2,7 +2,7 @@
 // Dockerfile was found to build on) and base-images/<slug>.yaml (one per distinct base image).
 // Rendering is pure; the generator and the analysis service both call renderImageState, which is
 // what makes their outputs byte-identical.
-import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSubscription, DispatchInputs } from './types';
+import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs } from './types';
 import type { ImageValues } from './values-types';
 import { renderYaml, sortedKeys } from './yaml-out';
 
@@ -27,14 +27,7 @@ export interface ImageState {
   kind: 'ImageState';
   name: string;
   image: { registry: string; repository: string };
-  source: {
-    provider: 'github';
-    repo?: string;
-    branch: string;
-    dockerfile: string;
-    workflow: string;
-    buildArgs: Record<string, string>;
-  };
+  source: ImageSource;
   local: boolean;
   rebuildDelay: string;
   autoRebuild: boolean;

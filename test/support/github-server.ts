@@ -4,6 +4,7 @@
 // rate-limit headers on every answer. Tests script extra answers (429, 5xx with Retry-After, rate limit
 // exhausted) in a queue that is served before the contract, and read back every request received.
 import * as http from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { AddressInfo } from 'node:net';
 
 export interface WorkflowSpec {
@@ -134,4 +135,24 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         server.close(() => resolve());
       }),
   };
+}
+
+/** The headers and shape of a dispatch as GitHub documents it; returns what differs (empty when right). */
+export function dispatchContractProblems(
+  req: RecordedRequest,
+  expected: { path: string; token: string; userAgent: string; json: unknown },
+): string[] {
+  const problems: string[] = [];
+  const expect = (what: string, actual: unknown, wanted: unknown) => {
+    if (!isDeepStrictEqual(actual, wanted)) problems.push(`${what}: ${JSON.stringify(actual)} (wanted ${JSON.stringify(wanted)})`);
+  };
+  expect('method', req.method, 'POST');
+  expect('path', req.path, expected.path);
+  expect('authorization', req.headers.authorization, `Bearer ${expected.token}`);
+  expect('accept', req.headers.accept, 'application/vnd.github+json');
+  expect('x-github-api-version', req.headers['x-github-api-version'], '2022-11-28');
+  expect('user-agent', req.headers['user-agent'], expected.userAgent);
+  expect('content-type', req.headers['content-type'], 'application/json');
+  expect('body', req.json, expected.json);
+  return problems;
 }
