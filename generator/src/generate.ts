@@ -11,6 +11,7 @@ import { parseImagesConfig } from './config';
 import { baseImagesOf, DockerfileError } from './dockerfile';
 import { parseImageRef, repoURLOf } from './image-ref';
 import {
+  ANALYZER,
   analysisRecordOf,
   baseStateOf,
   imageStateOf,
@@ -143,8 +144,11 @@ export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record
   }
 }
 
+const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
 const sameSource = (a: ImageState['source'], b: ImageEnrollment['source']): boolean =>
-  a.repo === b.repo && a.dockerfile === b.dockerfile && JSON.stringify(a.buildArgs) === JSON.stringify(Object.fromEntries(Object.entries(b.buildArgs).sort()));
+  a.repo === b.repo && a.dockerfile === b.dockerfile && sameBuildArgs(a.buildArgs, b.buildArgs);
 
 function withoutTime(r: AnalysisRecord): string {
   return JSON.stringify({ ...r, analyzedAt: undefined });
@@ -160,6 +164,16 @@ async function analysisFor(
   if (image.local) {
     const bytes = readLocalDockerfile(root, image);
     const contentHash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    // The same bytes, build args and analyser give the same answer: keep it rather than parse again.
+    if (
+      previous &&
+      previous.analysis.status === 'analyzed' &&
+      previous.analysis.contentHash === contentHash &&
+      previous.analysis.analyzer === ANALYZER &&
+      sameBuildArgs(previous.source.buildArgs, image.source.buildArgs)
+    ) {
+      return previous.analysis;
+    }
     const result = analyseDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
     const fresh = analysisRecordOf(result, { contentHash, analyzedAt: analysisTime(opts) });
     // A second run over an unchanged Dockerfile must change nothing, the time included.

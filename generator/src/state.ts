@@ -5,12 +5,16 @@
 import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs } from './types';
 import type { ImageValues } from './values-types';
 import { renderYaml, sortedKeys } from './yaml-out';
+import { packageVersion } from './package-root';
 
 export const STATE_API_VERSION = 'image-factory.dev/v1';
+export const ANALYZER = `image-factory/${packageVersion()}`;
 export const STATE_HEADER = 'Managed by image-factory. Do not edit: images.yaml is the file to change.';
 
 export interface AnalysisRecord {
   status: 'analyzed' | 'pending';
+  /** What analysed it (`image-factory/<version>`): a newer analyser does not trust an older one's result. */
+  analyzer?: string;
   /** External images: the commit analysed. */
   commit?: string;
   /** Local images: `sha256:<hex>` of the Dockerfile bytes. */
@@ -59,6 +63,7 @@ export function analysisRecordOf(
   const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
   return {
     status: 'analyzed',
+    analyzer: ANALYZER,
     commit: at.commit,
     contentHash: at.contentHash,
     analyzedAt: at.analyzedAt,
