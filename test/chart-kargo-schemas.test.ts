@@ -137,7 +137,6 @@ test('the validation itself catches what Kargo would refuse', async () => {
   assert.match(problems, /rebuild-api step 0 \(rebuild\): a task step cannot set retry/);
 });
 
-test.run();
 
 // Values straight from `image-factory generate`: the exemplar state repo's committed dist/values.yaml
 // and a fixture's expected output, rendered as Argo CD would and held to the same rules.
@@ -154,3 +153,5 @@ for (const [name, file] of Object.entries(GENERATED_VALUES)) {
     assert.equal(problemsOf(objects), []);
   });
 }
+
+test.run();
