@@ -1,13 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyChanges, changesOf, describeChanges } from '../generator/src/files';
 
-function tempRoot(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'if-files-'));
-}
+import { removeTempDirs, tempDir } from './support/tree';
+
+const tempRoot = (): string => tempDir('files');
 
 function listFiles(root: string): string[] {
   const out: string[] = [];
@@ -65,4 +64,5 @@ test('a write that fails leaves every file as it was and no temp files behind', 
   assert.is(fs.readFileSync(path.join(root, 'images/a.yaml'), 'utf8'), 'before\n');
 });
 
+test.after(removeTempDirs);
 test.run();
