@@ -22,7 +22,7 @@ import {
   type ImageState,
 } from './state';
 import { parseImageStateFile, parseBaseStateFile } from './state-file';
-import { renderValues, usedRefsOf, valuesOf } from './values';
+import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf } from './values';
 import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
@@ -198,10 +198,8 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const config = readImagesConfig(root);
   const previous = readExistingStates(root);
   const states = new Map<string, ImageState>();
-  // Values need the states and the source URLs; compute the URLs once from a first pass.
-  const sourceURLs = new Map(valuesOf(config, new Map()).images.map((i) => [i.name, i.source.repoURL]));
   for (const image of config.images) {
-    const repoURL = sourceURLs.get(image.name) ?? '';
+    const repoURL = sourceRepoURLOf(image, config);
     const before = previous.get(image.name);
     const analysis = await analysisFor(root, image, before, repoURL, opts);
     states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));

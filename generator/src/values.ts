@@ -86,7 +86,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
         edges.push({ from: ref.ref, fromKind: 'base', to: image.name });
       }
     }
-    const repo = image.source.repo ?? (image.local ? stateRepoSlug(config) : undefined);
+    const repo = sourceRepoOf(image, config);
     images.push({
       name: image.name,
       registry: image.registry,
@@ -95,7 +95,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
       source: {
         provider: image.source.provider,
         repo: repo ?? '',
-        repoURL: image.local && config.stateRepo ? config.stateRepo.url : githubRepoURL(repo),
+        repoURL: sourceRepoURLOf(image, config),
         branch: image.source.branch,
         dockerfile: image.source.dockerfile,
         workflow: image.source.workflow,
@@ -142,6 +142,16 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
     edges: edges.sort((a, b) => byString(a.to, b.to) || byString(a.from, b.from)),
   };
   return values;
+}
+
+/** `owner/name` of the repository holding an image's Dockerfile and workflow, when known. */
+function sourceRepoOf(image: ImageEnrollment, config: ImagesConfig): string | undefined {
+  return image.source.repo ?? (image.local ? stateRepoSlug(config) : undefined);
+}
+
+/** The git URL of an image's source repository ('' when unknown): what Kargo and the analysis service fetch. */
+export function sourceRepoURLOf(image: ImageEnrollment, config: ImagesConfig): string {
+  return image.local && config.stateRepo ? config.stateRepo.url : githubRepoURL(sourceRepoOf(image, config));
 }
 
 /** `owner/name` of a GitHub state repo URL, so local images know which repository runs their workflow. */
