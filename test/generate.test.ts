@@ -7,6 +7,9 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../generator/src/cli';
+import { parseImagesConfig } from '../generator/src/config';
+import { externalFetcher } from '../generator/src/external';
+import { UserError } from '../generator/src/errors';
 import { captureOutput, copyTree, removeTempDirs, snapshot, tempDir } from './support/tree';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -163,6 +166,23 @@ test('validate checks images.yaml and state files and writes nothing', async () 
   assert.match(bad.stderr, /^images\/web\.yaml:\d+:1: unknown key "extra"/);
   fs.writeFileSync(path.join(root, 'images/web.yaml'), before.get('images/web.yaml')!);
   assert.equal(snapshot(root), before);
+});
+
+test('--fetch-external: a repository that cannot be read is a positioned error naming the image', async () => {
+  const config = parseImagesConfig(fs.readFileSync(path.join(FIXTURES, 'generate-basic', 'input', 'images.yaml')), 'images.yaml');
+  const remote = config.images.find((i) => i.name === 'remote')!;
+  // Port 1 on loopback refuses at once: git fails without any traffic leaving the machine.
+  const fetcher = externalFetcher({ GIT_USERNAME: 'robot', GIT_PASSWORD: 'hunter2-secret', IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '20' });
+  try {
+    await fetcher(remote, 'https://127.0.0.1:1/acme/remote.git');
+    assert.unreachable('the fetch should fail');
+  } catch (e) {
+    assert.instance(e, UserError);
+    const message = (e as UserError).message;
+    assert.match(message, new RegExp(`^images\\.yaml:${remote.position.line}:${remote.position.col}: image "remote": `));
+    assert.match(message, 'check source.repo, source.branch and source.dockerfile');
+    assert.not.match(message, 'hunter2-secret');
+  }
 });
 
 test('the exemplar state repo is up to date (npm run demo would change nothing)', async () => {

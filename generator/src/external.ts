@@ -2,10 +2,16 @@
 // analysis service uses (git.ts), at the head of the image's branch, with credentials from the
 // environment only (GIT_USERNAME / GIT_PASSWORD), never from images.yaml.
 import type { ExternalFetcher } from './generate';
-import { fetchFileAtCommit } from './git';
+import { fetchFileAtCommit, GitFetchError } from './git';
 import { UserError } from './errors';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, for slow hosts; 60 by default. */
+function timeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
+}
 
 export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalFetcher {
   const credentials =
@@ -19,13 +25,26 @@ export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalF
         message: `image "${image.name}" has no source repository to fetch; set source.repo`,
       });
     }
-    const fetched = await fetchFileAtCommit({
-      repoURL,
-      ref: image.source.branch,
-      path: image.source.dockerfile,
-      credentials,
-      timeoutMs: DEFAULT_TIMEOUT_MS,
-    });
-    return { commit: fetched.commit, committedAt: fetched.committedAt, content: fetched.content };
+    try {
+      const fetched = await fetchFileAtCommit({
+        repoURL,
+        ref: image.source.branch,
+        path: image.source.dockerfile,
+        credentials,
+        timeoutMs: timeoutMs(env),
+      });
+      return { commit: fetched.commit, committedAt: fetched.committedAt, content: fetched.content };
+    } catch (e) {
+      // A repository that cannot be read is the user's to fix (network, credentials, branch, path).
+      if (e instanceof GitFetchError) {
+        throw new UserError({
+          file: 'images.yaml',
+          line: image.position.line,
+          col: image.position.col,
+          message: `image "${image.name}": ${e.message}; check source.repo, source.branch and source.dockerfile, and GIT_USERNAME/GIT_PASSWORD for a private repository`,
+        });
+      }
+      throw e;
+    }
   };
 }
