@@ -193,16 +193,25 @@ test('over http, the shallow blob-less fetch sends far fewer bytes than a full c
   const got = await fetchFileAtCommit(base({ repoURL: url, ref: 'main', path: 'Dockerfile', credentials: AUTH }));
   assert.match(got.content.toString(), /^FROM docker.io\/library\/node/);
   const partial = server.bytesSent;
-  server.reset();
-  const cloneDir = tempDir('full-clone');
   const basic = Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64');
-  // Asynchronously: the git server runs in this very process.
-  await execFileAsync('git', ['-c', `http.extraHeader=Authorization: Basic ${basic}`, 'clone', '--quiet', '--bare', '--', url, path.join(cloneDir, 'c.git')], {
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: cloneDir, GIT_TERMINAL_PROMPT: '0' },
-    // A stuck clone must fail this test, not hang the whole run.
-    timeout: 120_000,
-    killSignal: 'SIGKILL',
-  });
+  // The yardstick: a full clone, asynchronously (the git server runs in this very process). Once,
+  // under heavy load elsewhere on the machine, a clone stalled for good: a stalled clone is killed
+  // and made again (at most three times), since the figure, not the clone, is under test here.
+  let cloned = false;
+  for (let attempt = 1; attempt <= 3 && !cloned; attempt++) {
+    server.reset();
+    const cloneDir = tempDir('full-clone');
+    try {
+      await execFileAsync('git', ['-c', `http.extraHeader=Authorization: Basic ${basic}`, 'clone', '--quiet', '--bare', '--', url, path.join(cloneDir, 'c.git')], {
+        env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: cloneDir, GIT_TERMINAL_PROMPT: '0' },
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
+      cloned = true;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
   const full = server.bytesSent;
   assert.ok(partial * 10 < full, `partial ${partial} bytes vs full ${full} bytes`);
   tmpEmpty();
