@@ -42,7 +42,7 @@ async function timeGenerate(root: string): Promise<{ ms: number; files: number }
   const start = process.hrtime.bigint();
   const plan = await planGeneration({ root, now: () => new Date('2026-01-01T00:00:00Z') });
   const changes = changesOfPlan(plan, root);
-  applyChanges(root, changes);
+  await applyChanges(root, changes);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, files: changes.length };
 }
 

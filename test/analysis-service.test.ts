@@ -143,7 +143,7 @@ test.before(async () => {
   stateRoot = tempDir('svc-state');
   fs.writeFileSync(path.join(stateRoot, 'images.yaml'), IMAGES_YAML);
   const plan = await planGeneration({ root: stateRoot, fetchExternal: generateFetch });
-  applyChanges(stateRoot, changesOfPlan(plan, stateRoot));
+  await applyChanges(stateRoot, changesOfPlan(plan, stateRoot));
   appValues = plan.values.images.find((i) => i.name === 'app')!;
   assert.ok(appValues, 'generate produced values for app');
 });

@@ -21,7 +21,7 @@ function listFiles(root: string): string[] {
   return out.sort();
 }
 
-test('changes list creations, updates and removals, and leave unchanged files out', () => {
+test('changes list creations, updates and removals, and leave unchanged files out', async () => {
   const root = tempRoot();
   fs.mkdirSync(path.join(root, 'images'));
   fs.writeFileSync(path.join(root, 'images/same.yaml'), 'a\n');
@@ -38,13 +38,13 @@ test('changes list creations, updates and removals, and leave unchanged files ou
     ['update images/changed.yaml', 'delete images/gone.yaml', 'create images/new.yaml'],
   );
   assert.is(describeChanges(changes), '  update  images/changed.yaml (+1 -1 lines)\n  delete  images/gone.yaml\n  create  images/new.yaml');
-  applyChanges(root, changes);
+  await applyChanges(root, changes);
   assert.equal(listFiles(root), ['images/changed.yaml', 'images/new.yaml', 'images/same.yaml']);
   assert.is(fs.readFileSync(path.join(root, 'images/changed.yaml'), 'utf8'), 'new\n');
   assert.equal(changesOf(root, wanted, ['images/gone.yaml']), [], 'a second pass changes nothing');
 });
 
-test('a write that fails leaves every file as it was and no temp files behind', () => {
+test('a write that fails leaves every file as it was and no temp files behind', async () => {
   const root = tempRoot();
   fs.mkdirSync(path.join(root, 'images'));
   fs.writeFileSync(path.join(root, 'images/a.yaml'), 'before\n');
@@ -59,8 +59,31 @@ test('a write that fails leaves every file as it was and no temp files behind', 
     ]),
     ['images/old.yaml'],
   );
-  assert.throws(() => applyChanges(root, changes));
+  let failed = false;
+  await applyChanges(root, changes).catch(() => {
+    failed = true;
+  });
+  assert.ok(failed, 'the write below a file fails');
   assert.equal(listFiles(root), ['images/a.yaml', 'images/old.yaml', 'z-blocked']);
+  assert.is(fs.readFileSync(path.join(root, 'images/a.yaml'), 'utf8'), 'before\n');
+});
+
+test('a write that fails after others succeeded removes every temp file, and nothing changes', async () => {
+  const root = tempRoot();
+  fs.mkdirSync(path.join(root, 'images'));
+  fs.writeFileSync(path.join(root, 'images/a.yaml'), 'before\n');
+  // A folder where z.yaml's temp file would go: that one write fails, the others succeed first.
+  fs.mkdirSync(path.join(root, 'images', `.z.yaml.tmp-${process.pid}`));
+  const wanted = new Map([['images/a.yaml', 'after\n']]);
+  for (let i = 0; i < 40; i++) wanted.set(`images/n${i}.yaml`, `${i}\n`);
+  wanted.set('images/z.yaml', 'z\n');
+  const changes = changesOf(root, wanted, []);
+  let failed = false;
+  await applyChanges(root, changes).catch(() => {
+    failed = true;
+  });
+  assert.ok(failed);
+  assert.equal(listFiles(root), ['images/a.yaml']);
   assert.is(fs.readFileSync(path.join(root, 'images/a.yaml'), 'utf8'), 'before\n');
 });
 

@@ -37,25 +37,40 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-export function applyChanges(root: string, changes: readonly FileChange[]): void {
-  const staged: { tmp: string; target: string }[] = [];
+/** How many files are written at once: enough to keep the file system busy, few enough for any host. */
+const PARALLEL_WRITES = 16;
+
+export async function applyChanges(root: string, changes: readonly FileChange[]): Promise<void> {
+  const staged: { tmp: string; target: string; content: string }[] = [];
   const made = new Set<string>();
-  try {
-    for (const change of changes) {
-      if (change.kind === 'delete') continue;
-      const target = path.join(root, change.path);
-      const dir = path.dirname(target);
-      if (!made.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      const tmp = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}`);
-      fs.writeFileSync(tmp, change.after ?? '');
-      staged.push({ tmp, target });
+  for (const change of changes) {
+    if (change.kind === 'delete') continue;
+    const target = path.join(root, change.path);
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
     }
-  } catch (e) {
+    staged.push({ tmp: path.join(dir, `.${path.basename(target)}.tmp-${process.pid}`), target, content: change.after ?? '' });
+  }
+  // Every new content goes to a temp file first; one failed write removes them all, so nothing
+  // has changed yet. Creating thousands of files is the slow part, hence several at once.
+  let failure: unknown;
+  let next = 0;
+  const worker = async () => {
+    while (failure === undefined && next < staged.length) {
+      const file = staged[next++];
+      try {
+        await fs.promises.writeFile(file.tmp, file.content);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, staged.length) }, worker));
+  if (failure !== undefined) {
     for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
-    throw e;
+    throw failure;
   }
   for (const { tmp, target } of staged) fs.renameSync(tmp, target);
   for (const change of changes) {

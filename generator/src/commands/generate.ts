@@ -36,7 +36,7 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      applyChanges(root, changes);
+      await applyChanges(root, changes);
       if (flags.summary) process.stdout.write(`${summaryOf(plan, changes)}\n`);
       else if (!flags.quiet) process.stdout.write(changes.length ? `${describeChanges(changes)}\n` : 'image-factory: nothing to change\n');
     });
