@@ -55,7 +55,7 @@ export interface GenerationPlan extends StateRepo {
   removals: string[];
 }
 
-export function isoSeconds(d: Date): string {
+function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -37,7 +37,7 @@ export function usedRefsOf(state: ImageState): ImageRef[] {
 }
 
 /** `https://github.com/owner/name.git` for a GitHub `owner/name`; '' when unknown. */
-export function githubRepoURL(repo: string | undefined): string {
+function githubRepoURL(repo: string | undefined): string {
   return repo ? `https://github.com/${repo}.git` : '';
 }
 
