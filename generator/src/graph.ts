@@ -23,25 +23,21 @@ interface ChainGraph {
   parents: Map<string, string[]>;
 }
 
-/** The chain links between enrolled images: a child's upstream of kind image names its parent's Warehouse. */
+/** The chain links between enrolled images: a child's upstream of kind image names its parent. */
 function chainGraph(values: ChartValues): ChainGraph {
   const byName = new Map<string, ImageValues>();
-  const byWarehouse = new Map<string, string>();
-  for (const image of values.images) {
-    byName.set(image.name, image);
-    byWarehouse.set(image.warehouse, image.name);
-  }
+  for (const image of values.images) byName.set(image.name, image);
   const names = [...byName.keys()].sort(byString);
   const children = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
   const parents = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
   for (const image of values.images) {
     for (const up of image.upstreams) {
       if (up.kind !== 'image') continue;
-      const parent = byWarehouse.get(up.warehouse);
-      if (parent === undefined) {
+      const parent = up.image;
+      if (parent === undefined || !byName.has(parent)) {
         throw new UserError({
           file: VALUES_LABEL,
-          message: `image "${image.name}" builds on Warehouse "${up.warehouse}", which is no enrolled image's; run \`image-factory generate\` again`,
+          message: `image "${image.name}" builds on "${up.ref}", which names no enrolled image; run \`image-factory generate\` again`,
         });
       }
       children.get(parent)!.add(image.name);

@@ -6,6 +6,7 @@ import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageS
 import type { ImageValues } from './values-types';
 import { renderYaml, sortedKeys } from './yaml-out';
 import { packageVersion } from './package-root';
+import { lastRebuildOf, watchedRefsOf, type LastRebuild } from './rebuild-record';
 
 export const STATE_API_VERSION = 'image-factory.dev/v1';
 export const ANALYZER = `image-factory/${packageVersion()}`;
@@ -38,8 +39,8 @@ export interface ImageState {
   subscription: ImageSubscription;
   dispatchInputs: DispatchInputs;
   analysis: AnalysisRecord;
-  /** Written by the rebuild PromotionTask; carried over untouched (keys sorted); `{}` before the first. */
-  lastRebuild: unknown;
+  /** Filled in by the rebuild PromotionTask; its shape is fixed by rebuild-record.ts. */
+  lastRebuild: LastRebuild;
 }
 
 export interface BaseImageState {
@@ -97,8 +98,8 @@ export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisReco
     subscription: orderedSubscription(enrollment.subscription),
     dispatchInputs: { baseImage: enrollment.dispatchInputs.baseImage, baseDigest: enrollment.dispatchInputs.baseDigest },
     analysis,
-    // Always present (empty until the first rebuild), so Kargo's yaml-parse can read it back.
-    lastRebuild: lastRebuild === undefined || lastRebuild === null ? {} : sortedKeys(lastRebuild),
+    // Every field present (empty until Kargo records one): Kargo's yaml-update only replaces scalars.
+    lastRebuild: lastRebuildOf(lastRebuild, watchedRefsOf(analysis)),
   };
 }
 

@@ -102,6 +102,8 @@ export function checkValues(source: YamlSource): ChartValues {
       if (up.kind !== 'base' && up.kind !== 'image') at([...q, 'kind'], 'must be base or image');
       for (const key of ['ref', 'repoURL']) str(up[key], [...q, key]);
       for (const key of ['warehouse', 'stage']) str(up[key], [...q, key], K8S);
+      str(up.key, [...q, 'key'], /^[a-z0-9_-]{1,63}$/);
+      if (up.kind === 'image') str(up.image, [...q, 'image'], NAME);
     });
     list(image.pinnedBases, [...p, 'pinnedBases']).forEach((ref, j) => str(ref, [...p, 'pinnedBases', j]));
   });
@@ -123,14 +125,13 @@ export function checkValues(source: YamlSource): ChartValues {
   const values = doc as unknown as ChartValues;
   // Cross references: names are unique, and every chain link and edge names an enrolled image.
   const names = new Map<string, number>();
-  const warehouses = new Set(values.images.map((im) => im.warehouse));
   values.images.forEach((image, i) => {
     if (names.has(image.name)) at(['images', i, 'name'], `"${image.name}" is enrolled twice`);
     names.set(image.name, i);
   });
   values.images.forEach((image, i) =>
     image.upstreams.forEach((up, j) => {
-      if (up.kind === 'image' && !warehouses.has(up.warehouse)) at(['images', i, 'upstreams', j, 'warehouse'], `"${up.warehouse}" is no enrolled image's Warehouse`);
+      if (up.kind === 'image' && !names.has(up.image ?? '')) at(['images', i, 'upstreams', j, 'image'], `"${up.image}" is not an enrolled image`);
     }),
   );
   values.edges.forEach((edge, i) => {

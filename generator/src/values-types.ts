@@ -7,6 +7,10 @@ export interface UpstreamValues {
   warehouse: string;
   repoURL: string;
   stage: string;
+  /** kind image: the enrolled image whose tag this is. */
+  image?: string;
+  /** Its entry in the image's lastRebuild.bases (rebuild-record.ts recordKeyOf). */
+  key: string;
 }
 
 export interface ImageValues {

@@ -47,13 +47,23 @@ function scalar(text: string): string {
   return JSON.stringify(text);
 }
 
+// Helm (and kubectl, Argo CD) read values with a YAML 1.1 resolver, which also reads yes/no/on/off,
+// y/n, 0b101, 1_000, 12:30 (base 60) and dates as non-strings. Files Helm reads quote, besides what
+// YAML 1.2 needs, every scalar that could be one of those: a superset, since extra quotes cost nothing.
+const YAML11_WORD = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$/;
+const YAML11_NUMBERISH = /^(?:[-+.]?[0-9][0-9a-fA-FxXoObB_:.eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\d{4}-\d{1,2}-\d{1,2}(?:[Tt\s].*)?)$/;
+
+function scalarForYaml11(text: string): string {
+  return YAML11_WORD.test(text) || YAML11_NUMBERISH.test(text) ? JSON.stringify(text) : scalar(text);
+}
+
 function isEmptyCollection(v: unknown): boolean {
   return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
 }
 
-function atom(v: unknown): string {
+function atom(v: unknown, quote: (text: string) => string): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return scalar(v);
+  if (typeof v === 'string') return quote(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} to YAML`);
     return String(v);
@@ -66,37 +76,42 @@ function atom(v: unknown): string {
 
 const isBlock = (v: unknown): boolean => v !== null && typeof v === 'object' && !isEmptyCollection(v);
 
-function emit(value: unknown, indent: string, out: string[]): void {
+function emit(value: unknown, indent: string, out: string[], quote: (text: string) => string): void {
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isBlock(item)) {
-        out.push(`${indent}- ${atom(item)}\n`);
+        out.push(`${indent}- ${atom(item, quote)}\n`);
         continue;
       }
       // The first line of a block item shares the `- ` line; the rest are indented under it.
       const inner: string[] = [];
-      emit(item, `${indent}  `, inner);
+      emit(item, `${indent}  `, inner, quote);
       inner[0] = `${indent}- ${inner[0].slice(indent.length + 2)}`;
       out.push(...inner);
     }
     return;
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const k = scalar(key);
-    if (!isBlock(v)) out.push(`${indent}${k}: ${atom(v)}\n`);
+    const k = quote(key);
+    if (!isBlock(v)) out.push(`${indent}${k}: ${atom(v, quote)}\n`);
     else {
       out.push(`${indent}${k}:\n`);
-      emit(v, Array.isArray(v) ? indent : `${indent}  `, out);
+      emit(v, Array.isArray(v) ? indent : `${indent}  `, out, quote);
     }
   }
 }
 
-export function renderYaml(value: unknown, headerComment?: string): string {
+/**
+ * The generator's YAML text for `value`. `forYaml11`: for files Helm reads (dist/values.yaml), so a
+ * string such as `no` or `1_000` reaches the chart as the same string.
+ */
+export function renderYaml(value: unknown, headerComment?: string, options: { forYaml11?: boolean } = {}): string {
+  const quote = options.forYaml11 ? scalarForYaml11 : scalar;
   const clean = withoutUndefined(value);
   const header = headerComment ? `${headerComment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  if (!isBlock(clean)) return `${header}${atom(clean)}\n`;
+  if (!isBlock(clean)) return `${header}${atom(clean, quote)}\n`;
   const out: string[] = [];
-  emit(clean, '', out);
+  emit(clean, '', out, quote);
   return header + out.join('');
 }
 
