@@ -171,13 +171,14 @@ test('200: the analysis and a state file byte-identical to generate --fetch-exte
 test('200: lastRebuild is carried over exactly as generate keeps it', async () => {
   const file = path.join(stateRoot, 'images/app.yaml');
   const lastRebuild = { at: '2026-11-25T00:00:00Z', bases: [{ ref: 'docker.io/library/node:22-bookworm-slim', digest: `sha256:${'b'.repeat(64)}` }] };
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^lastRebuild: \{\}\n/m, '') + `lastRebuild:\n  at: "${lastRebuild.at}"\n  bases:\n    - ref: ${lastRebuild.bases[0].ref}\n      digest: "${lastRebuild.bases[0].digest}"\n`);
+  // The list form image-factory 0.1 wrote; both the service and generate carry it into today's shape.
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^lastRebuild:[\s\S]*$/m, '') + `lastRebuild:\n  at: "${lastRebuild.at}"\n  bases:\n    - ref: ${lastRebuild.bases[0].ref}\n      digest: "${lastRebuild.bases[0].digest}"\n`);
   const plan = await planGeneration({ root: stateRoot, fetchExternal: generateFetch });
   const { base } = await startService();
   const r = await call(base, req({ lastRebuild }));
   assert.is(r.status, 200, r.text);
   assert.is(r.json.stateFile, plan.files.get('images/app.yaml'));
-  assert.match(r.json.stateFile, /lastRebuild:/);
+  assert.match(r.json.stateFile, /\n    node-22-bookworm-slim:\n      ref: docker\.io\/library\/node:22-bookworm-slim\n      digest: sha256:b{64}\n      at: 2026-11-25T00:00:00Z\n/);
 });
 
 test('200 over git http-backend with basic auth, by ref; 502 when the host refuses the credentials', async () => {

@@ -118,20 +118,21 @@ test('the validation itself catches what Kargo would refuse', async () => {
   const broken = structuredClone(objects);
   const stage = broken.find((o) => o.kind === 'Stage' && o.metadata.name === 'rebuild-api')!;
   stage.spec.requestedFreight[0].sources.requiredSoakTime = '7d'; // no "d" unit in Kargo durations
-  const wh = broken.find((o) => o.kind === 'Warehouse' && o.metadata.name === 'app-api')!;
+  const wh = broken.find((o) => o.kind === 'Warehouse' && o.metadata.name.startsWith('base-'))!;
   wh.spec.subscriptions.push({ image: { repoURL: wh.spec.subscriptions[0].image.repoURL } });
   wh.spec.subscriptions[0].image.semverConstraint = '^1'; // removed in v1.9
   const task = broken.find((o) => o.kind === 'PromotionTask' && o.metadata.name === 'rebuild')!;
-  task.spec.steps[0].config.method = 'FETCH';
-  task.spec.steps[0].config.timeout = '${{ vars.timeout }}'; // wholly an expression: accepted
-  task.spec.steps[1].config.checkout[0].pathh = './x'; // unknown field
+  const step = (alias: string) => task.spec.steps.find((s: { as: string }) => s.as === alias);
+  step('dispatch').config.method = 'FETCH';
+  step('dispatch').config.timeout = '${{ vars.timeout }}'; // wholly an expression: accepted
+  step('clone').config.checkout[0].pathh = './x'; // unknown field
   const rebuildStage = broken.find((o) => o.kind === 'Stage' && o.metadata.name === 'rebuild-api')!;
   rebuildStage.spec.promotionTemplate.spec.steps[0].retry = { errorThreshold: 2 };
   const problems = problemsOf(broken).join('\n');
   assert.match(problems, /Stage rebuild-api: .*requiredSoakTime/);
-  assert.match(problems, /two subscriptions for image ghcr.io\/acme\/api/);
+  assert.match(problems, new RegExp(`two subscriptions for image ${wh.spec.subscriptions[0].image.repoURL}`));
   assert.match(problems, /semverConstraint/);
-  assert.match(problems, /PromotionTask rebuild step 0 \(dispatch\): config: \/method/);
+  assert.match(problems, /PromotionTask rebuild step 3 \(dispatch\): config: \/method/);
   assert.not.match(problems, /\/timeout/);
   assert.match(problems, /pathh/);
   assert.match(problems, /rebuild-api step 0 \(rebuild\): a task step cannot set retry/);

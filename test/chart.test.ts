@@ -37,44 +37,20 @@ test('no images: the Project, its config, both PromotionTasks and the analysis s
   ]);
 });
 
-test('one image with three bases: Warehouses, analysis Stage, base Stages, rebuild Stage', async () => {
+test('one image with three bases: base Warehouses and Stages, the rebuild Stage; a local image has no app Warehouse or analysis Stage', async () => {
   const { objects } = await render(CASES['one image, three bases']());
   assert.equal(names(objects, 'Warehouse'), [
-    'app-api',
-    'base-ghcr.io-acme-tools-1.4--' + names(objects, 'Warehouse')[1].split('--')[1],
+    'base-ghcr.io-acme-tools-1.4--' + names(objects, 'Warehouse')[0].split('--')[1],
     'base-node-22-bookworm-slim',
     'base-python-3.12-slim',
-  ]);
-  const app = find(objects, 'Warehouse', 'app-api');
-  assert.is(app.spec.interval, '10m');
-  assert.equal(app.spec.subscriptions, [
-    { image: { repoURL: 'ghcr.io/acme/api', imageSelectionStrategy: 'NewestBuild' } },
-    {
-      git: {
-        repoURL: 'https://github.com/acme/images-state.git',
-        commitSelectionStrategy: 'NewestFromBranch',
-        branch: 'main',
-        includePaths: ['images/api/Dockerfile'],
-      },
-    },
   ]);
   const node = find(objects, 'Warehouse', 'base-node-22-bookworm-slim');
   assert.equal(node.spec, {
     interval: '1h',
     subscriptions: [{ image: { repoURL: 'docker.io/library/node', imageSelectionStrategy: 'Digest', constraint: '22-bookworm-slim' } }],
   });
-
-  const analyze = find(objects, 'Stage', 'analyze-api');
-  assert.equal(analyze.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'app-api' }, sources: { direct: true } }]);
-  // api is local: generate analyses it in the state repo's CI, so its analysis Stage only records
-  // the Freight (images built FROM api soak here).
-  assert.equal(analyze.spec.promotionTemplate.spec.steps, [
-    {
-      uses: 'compose-output',
-      as: 'received',
-      config: { image: 'api', commit: "${{ commitFrom('https://github.com/acme/images-state.git', warehouse('app-api')).ID }}" },
-    },
-  ]);
+  // api is local: generate analyses it in the state repo's CI, so Kargo watches no commit for it.
+  assert.equal(names(objects, 'Stage').filter((n) => n.startsWith('analyze-')), []);
 
   const base = find(objects, 'Stage', 'base-node-22-bookworm-slim');
   assert.equal(base.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'base-node-22-bookworm-slim' }, sources: { direct: true } }]);
@@ -96,22 +72,17 @@ test('one image with three bases: Warehouses, analysis Stage, base Stages, rebui
   assert.is(rv.stateFile, 'images/api.yaml');
   const refMap = `{ '${bases[0]}': 'ghcr.io/acme/tools:1.4', 'base-node-22-bookworm-slim': 'docker.io/library/node:22-bookworm-slim', 'base-python-3.12-slim': 'docker.io/library/python:3.12-slim' }[${ORIGIN}]`;
   const urlMap = `{ '${bases[0]}': 'ghcr.io/acme/tools', 'base-node-22-bookworm-slim': 'docker.io/library/node', 'base-python-3.12-slim': 'docker.io/library/python' }[${ORIGIN}]`;
+  const keyMap = `{ '${bases[0]}': '${bases[0].slice('base-'.length).replace(/\./g, '_')}', 'base-node-22-bookworm-slim': 'node-22-bookworm-slim', 'base-python-3.12-slim': 'python-3_12-slim' }[${ORIGIN}]`;
   assert.is(rv.baseRef, `\${{ ${refMap} }}`);
+  assert.is(rv.baseKey, `\${{ ${keyMap} }}`);
   assert.is(rv.baseDigest, `\${{ imageFrom(${urlMap}, warehouse(${ORIGIN})).Digest }}`);
   assert.is(rv.inputs, `\${{ { 'base_image': ${refMap}, 'base_digest': imageFrom(${urlMap}, warehouse(${ORIGIN})).Digest } }}`);
 });
 
 test('images sharing a base share one base Warehouse and Stage', async () => {
   const { objects } = await render(CASES['images sharing a base']());
-  assert.equal(names(objects, 'Warehouse'), ['app-api', 'app-web', 'base-nginx-1.27-alpine', 'base-node-22-bookworm-slim']);
-  assert.equal(names(objects, 'Stage'), [
-    'analyze-api',
-    'analyze-web',
-    'base-nginx-1.27-alpine',
-    'base-node-22-bookworm-slim',
-    'rebuild-api',
-    'rebuild-web',
-  ]);
+  assert.equal(names(objects, 'Warehouse'), ['base-nginx-1.27-alpine', 'base-node-22-bookworm-slim']);
+  assert.equal(names(objects, 'Stage'), ['base-nginx-1.27-alpine', 'base-node-22-bookworm-slim', 'rebuild-api', 'rebuild-web']);
   const origins = (n: string) => find(objects, 'Stage', n).spec.requestedFreight.map((r: any) => r.origin.name);
   assert.equal(origins('rebuild-api'), ['base-node-22-bookworm-slim']);
   assert.equal(origins('rebuild-web'), ['base-nginx-1.27-alpine', 'base-node-22-bookworm-slim']);
@@ -119,7 +90,7 @@ test('images sharing a base share one base Warehouse and Stage', async () => {
 
 test('a digest-pinned base gets no Warehouse and is no upstream', async () => {
   const { objects } = await render(CASES['digest-pinned base']());
-  assert.equal(names(objects, 'Warehouse'), ['app-api', 'base-node-22-bookworm-slim']);
+  assert.equal(names(objects, 'Warehouse'), ['base-node-22-bookworm-slim']);
   assert.equal(find(objects, 'Stage', 'rebuild-api').spec.requestedFreight.map((r: any) => r.origin.name), ['base-node-22-bookworm-slim']);
   const pinnedOnly = await render(CASES['external image, no stateRepo in values, only a pinned base'](), STATE_REPO_SET);
   assert.not.ok(names(pinnedOnly.objects, 'Stage').includes('rebuild-ext'), 'no rebuild Stage without upstreams');
@@ -139,51 +110,54 @@ test('autoRebuild decides the auto-promotion label of the rebuild Stage; no disp
   const label = (n: string) => find(objects, 'Stage', n).metadata.labels['image-factory.dev/auto-promote'];
   assert.is(label('rebuild-auto'), 'true');
   assert.is(label('rebuild-manual'), 'false');
-  assert.is(label('analyze-manual'), 'true');
   assert.is(label('base-node-22'), 'true');
   assert.is(varsOf(find(objects, 'Stage', 'rebuild-manual').spec.promotionTemplate.spec.steps[0]).inputs, '${{ {} }}');
   assert.match(varsOf(find(objects, 'Stage', 'rebuild-auto').spec.promotionTemplate.spec.steps[0]).inputs, /^\$\{\{ \{ 'base_image': /);
 });
 
-test('a three-level chain: each rebuild Stage follows its parent image through the parent analysis Stage', async () => {
+test('a three-level chain: each child watches the digest behind the exact tag of its parent that it names, in a base Warehouse', async () => {
   const { objects } = await render(CASES['three-level chain']());
   const rf = (n: string) => find(objects, 'Stage', n).spec.requestedFreight;
+  const os = names(objects, 'Warehouse').find((n) => n.startsWith('base-ghcr.io-acme-base-os-latest--'))!;
+  const py = names(objects, 'Warehouse').find((n) => n.startsWith('base-ghcr.io-acme-python-base-latest--'))!;
   assert.equal(rf('rebuild-base-os'), [{ origin: { kind: 'Warehouse', name: 'base-debian-bookworm-slim' }, sources: { direct: true } }]);
-  assert.equal(rf('rebuild-python-base'), [
-    { origin: { kind: 'Warehouse', name: 'app-base-os' }, sources: { stages: ['analyze-base-os'], requiredSoakTime: '24h' } },
-  ]);
+  assert.equal(rf('rebuild-python-base'), [{ origin: { kind: 'Warehouse', name: os }, sources: { stages: [os], requiredSoakTime: '24h' } }]);
   assert.equal(rf('rebuild-api'), [
-    { origin: { kind: 'Warehouse', name: 'app-python-base' }, sources: { direct: true } },
+    { origin: { kind: 'Warehouse', name: py }, sources: { direct: true } },
     { origin: { kind: 'Warehouse', name: 'base-node-22' }, sources: { direct: true } },
   ]);
+  assert.equal(find(objects, 'Warehouse', py).spec.subscriptions, [{ image: { repoURL: 'ghcr.io/acme/python-base', imageSelectionStrategy: 'Digest', constraint: 'latest' } }]);
   const v = varsOf(find(objects, 'Stage', 'rebuild-api').spec.promotionTemplate.spec.steps[0]);
-  assert.match(v.baseDigest, `imageFrom({ 'app-python-base': 'ghcr.io/acme/python-base', 'base-node-22': 'docker.io/library/node' }[${ORIGIN}]`);
-  assert.not.ok(names(objects, 'Warehouse').some((n) => n.includes('python-base') && n.startsWith('base-')), 'an enrolled image is never a base Warehouse');
+  assert.match(v.baseDigest, `imageFrom({ '${py}': 'ghcr.io/acme/python-base', 'base-node-22': 'docker.io/library/node' }[${ORIGIN}]`);
+  // Nothing watches the enrolled images' own commits or other tags.
+  assert.not.ok(names(objects, 'Warehouse').some((n) => n.startsWith('app-')));
 });
 
-test('local image without a known repository uses the state repository; external image its own', async () => {
+test('an external image: an app Warehouse on its Dockerfile commits only, and an analysis Stage; a local image uses the state repository', async () => {
   const { objects } = await render(CASES['external image, no stateRepo in values, only a pinned base'](), STATE_REPO_SET);
   const ext = find(objects, 'Warehouse', 'app-ext');
-  assert.equal(ext.spec.subscriptions[1].git, {
-    repoURL: 'https://github.com/other/app.git',
-    commitSelectionStrategy: 'NewestFromBranch',
-    branch: 'release/2.x',
-    includePaths: ['docker/Dockerfile.prod'],
-  });
+  assert.equal(ext.spec.subscriptions, [
+    {
+      git: {
+        repoURL: 'https://github.com/other/app.git',
+        commitSelectionStrategy: 'NewestFromBranch',
+        branch: 'release/2.x',
+        includePaths: ['docker/Dockerfile.prod'],
+        discoveryLimit: 5,
+      },
+    },
+  ]);
+  assert.equal(find(objects, 'Stage', 'analyze-ext').spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'app-ext' }, sources: { direct: true } }]);
   assert.is(varsOf(find(objects, 'Stage', 'analyze-ext').spec.promotionTemplate.spec.steps[0]).buildArgs, '{"VERSION":"1.2: beta"}');
-  assert.is(find(objects, 'Warehouse', 'app-localone').spec.subscriptions[1].git.repoURL, 'https://github.com/acme/images-state.git');
+  assert.is(find(objects, 'Stage', 'analyze-ext').metadata.labels['image-factory.dev/auto-promote'], 'true');
+  assert.not.ok(names(objects, 'Warehouse').includes('app-localone'));
   const rv = varsOf(find(objects, 'Stage', 'rebuild-localone').spec.promotionTemplate.spec.steps[0]);
   assert.equal([rv.owner, rv.repo], ['acme', 'images-state']);
   const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['config.json']);
   assert.equal(config.allowedRepositories, ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git']);
-  // The service sees every image's values, with the state repository filled in for local ones.
-  assert.equal(
-    config.images.map((i: { name: string; source: { repoURL: string } }) => [i.name, i.source.repoURL]),
-    [['ext', 'https://github.com/other/app.git'], ['localone', 'https://github.com/acme/images-state.git']],
-  );
 });
 
-test('analyze PromotionTask: clone, call the service, write, commit, push', async () => {
+test('analyze PromotionTask: clone, read lastRebuild, call the service, write its state file as sent, commit, push', async () => {
   const { objects } = await render(CASES['no images'](), ['--set', 'stateRepo.branch=state']);
   const task = find(objects, 'PromotionTask', 'analyze');
   const steps = task.spec.steps;
@@ -193,29 +167,35 @@ test('analyze PromotionTask: clone, call the service, write, commit, push', asyn
     checkout: [{ branch: 'state', path: './state' }],
     author: { name: 'image-factory', email: 'image-factory@users.noreply.github.com' },
   });
-  // The rebuild record in the current state file is read first and carried through the service.
-  assert.equal(steps[1].config, { path: './state/${{ vars.stateFile }}', outputs: [{ name: 'lastRebuild', fromExpression: 'lastRebuild' }] });
+  // The rebuild record in the current state file is read first (as JSON text) and carried through the service.
+  assert.equal(steps[1].config, { path: './state/${{ vars.stateFile }}', outputs: [{ name: 'lastRebuild', fromExpression: 'toJSON(lastRebuild)' }] });
   const http = steps[2].config;
   assert.is(http.method, 'POST');
   assert.is(http.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/analyze');
   assert.equal(http.headers[0], { name: 'Authorization', value: "Bearer ${{ secret('image-factory-analysis-token').token }}" });
-  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'lastRebuild': task.outputs['current'].lastRebuild }) }}");
+  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'lastRebuild': fromJSON(task.outputs['current'].lastRebuild) }) }}");
   assert.is(http.successExpression, 'response.status == 200');
-  assert.is(http.failureExpression, 'response.status >= 400');
+  assert.is(http.failureExpression, 'response.status != 200 && !(response.status in [429, 502, 503, 504])');
+  assert.match(http.errorExpression, 'response.body?.error?.message');
+  assert.is(http.pollInterval, '30s');
   assert.equal(http.outputs[0], { name: 'stateFile', fromExpression: 'response.body.stateFile' });
-  assert.equal(http.outputs[1], { name: 'bases', fromExpression: "join(map(response.body.baseImages ?? [], #.ref), ', ')" });
+  assert.equal(http.outputs[1], { name: 'bases', fromExpression: "join(uniq(map(response.body.baseImages ?? [], #.ref)), ', ')" });
   assert.equal(steps[3].config.path, './state/${{ vars.stateFile }}');
-  assert.match(steps[3].config.contents, "task.outputs['analysis'].stateFile");
+  assert.is(steps[3].config.contents, "${{ task.outputs['analysis'].stateFile }}");
   assert.match(steps[4].config.message, /vars\.image.*vars\.commit.*bases/);
   assert.equal(steps[5].config, { path: './state', targetBranch: 'state', maxAttempts: 50 });
   assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'stateFile']);
 });
 
-test('rebuild PromotionTask: workflow_dispatch with GitHub headers, terminal and retried statuses, then lastRebuild', async () => {
+test('rebuild PromotionTask: read the record, decide, workflow_dispatch with GitHub headers, record, commit, push', async () => {
   const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret=gh-token']);
   const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;
-  assert.equal(steps.map((s: any) => s.uses), ['http', 'git-clone', 'yaml-update', 'git-commit', 'git-push']);
-  const http = steps[0].config;
+  assert.equal(
+    steps.map((s: any) => `${s.uses}:${s.as}`),
+    ['git-clone:clone', 'yaml-parse:recorded', 'compose-output:decision', 'http:dispatch', 'yaml-update:record-rebuild', 'yaml-update:record-first-digest', 'git-commit:commit', 'git-push:push'],
+  );
+  const http = steps[3].config;
+  assert.is(steps[3].if, "${{ task.outputs['decision'].dispatch }}");
   assert.is(http.url, 'https://ghe.example.com/api/v3/repos/${{ vars.owner }}/${{ vars.repo }}/actions/workflows/${{ vars.workflow }}/dispatches');
   assert.equal(http.headers.slice(0, 3), [
     { name: 'Authorization', value: "Bearer ${{ secret('gh-token').token }}" },
@@ -223,12 +203,24 @@ test('rebuild PromotionTask: workflow_dispatch with GitHub headers, terminal and
     { name: 'X-GitHub-Api-Version', value: '2022-11-28' },
   ]);
   assert.is(http.body, "${{ quote({ 'ref': vars.ref, 'inputs': vars.inputs }) }}");
-  assert.is(http.successExpression, 'response.status == 204');
-  for (const status of ['401', '404', '422', '403']) assert.match(http.failureExpression, status);
-  assert.not.match(http.failureExpression, /429|5\d\d|>= ?500/);
-  assert.equal(steps[0].retry, { timeout: '1h', errorThreshold: 5 });
-  assert.equal(steps[2].config.updates.map((u: any) => u.key), ['lastRebuild.at', 'lastRebuild.bases']);
-  assert.is(steps[2].config.path, './state/${{ vars.stateFile }}');
+  assert.is(http.successExpression, 'response.status >= 200 && response.status < 300');
+  assert.match(http.errorExpression, 'response.body?.message');
+  assert.equal(steps[3].retry, { timeout: '1h', errorThreshold: 5 });
+  assert.equal(steps[4].config.updates.map((u: any) => u.key), [
+    'lastRebuild.at',
+    'lastRebuild.base',
+    'lastRebuild.digest',
+    'lastRebuild.bases.${{ vars.baseKey }}.digest',
+    'lastRebuild.bases.${{ vars.baseKey }}.at',
+  ]);
+  assert.equal(steps[5].config.updates.map((u: any) => u.key), ['lastRebuild.bases.${{ vars.baseKey }}.digest', 'lastRebuild.bases.${{ vars.baseKey }}.at']);
+  assert.is(steps[4].config.path, './state/${{ vars.stateFile }}');
+  for (const step of steps.slice(4)) assert.match(step.if, /^\$\{\{ success\(\) && /);
+  // rebuild.firstDigest: rebuild builds on the first digest seen too.
+  const eager = await render(CASES['no images'](), ['--set', 'rebuild.firstDigest=rebuild']);
+  const decision = find(eager.objects, 'PromotionTask', 'rebuild').spec.steps[2].config;
+  assert.is(decision.dispatch, decision.record);
+  assert.is.not(find(objects, 'PromotionTask', 'rebuild').spec.steps[2].config.dispatch, decision.dispatch);
 });
 
 test('rendered expressions: balanced, quoted, and no Helm delimiter left outside them', async () => {
@@ -258,7 +250,7 @@ test('rendered expressions: balanced, quoted, and no Helm delimiter left outside
   assert.not.match(outside, '}}');
   // Every line holding an expression is a quoted YAML scalar, so a ": " inside stays text.
   for (const line of text.split('\n').filter((l) => l.includes('${{'))) assert.match(line, /: "[^"]|^\s*- "/, line);
-  const message = find(objects, 'PromotionTask', 'rebuild').spec.steps[3].config.message;
+  const message = find(objects, 'PromotionTask', 'rebuild').spec.steps.find((st: any) => st.as === 'commit').config.message;
   assert.match(message, "'image-factory: rebuild '", 'an expression with ": " survives YAML');
 });
 
@@ -344,12 +336,14 @@ test('output is deterministic', async () => {
   assert.is(a.stdout, b.stdout);
 });
 
-test('500 images: one app Warehouse, analysis Stage and rebuild Stage each', async () => {
+test('500 images: one rebuild Stage each, an app Warehouse and analysis Stage for each external one', async () => {
   const values = CASES['500 images']();
+  const external = values.images.filter((i) => !i.source.local).length;
+  assert.is(external, 100);
   const { objects } = await render(values);
-  assert.is(byKind(objects, 'Stage').filter((o) => o.metadata.labels['image-factory.dev/role'] === 'analyze').length, 500);
+  assert.is(byKind(objects, 'Stage').filter((o) => o.metadata.labels['image-factory.dev/role'] === 'analyze').length, external);
   assert.is(byKind(objects, 'Stage').filter((o) => o.metadata.labels['image-factory.dev/role'] === 'rebuild').length, 500);
-  assert.is(byKind(objects, 'Warehouse').length, 500 + values.bases.length);
+  assert.is(byKind(objects, 'Warehouse').length, external + values.bases.length);
   assert.is(find(objects, 'ProjectConfig', 'image-factory').spec.promotionPolicies.length, 1);
 });
 

@@ -103,7 +103,7 @@ test('an external image keeps its earlier analysis while its source is unchanged
   // What the analysis service would have written for it.
   const analysed = pending.replace(
     /analysis:\n[\s\S]*$/,
-    `analysis:\n  status: analyzed\n  commit: ${'c'.repeat(40)}\n  analyzedAt: 2026-02-02T00:00:00Z\n  bases:\n  - ref: docker.io/library/golang:1.23\n    line: 1\n  copies: []\n  warnings: []\nlastRebuild:\n  at: 2026-02-03T00:00:00Z\n`,
+    `analysis:\n  status: analyzed\n  commit: ${'c'.repeat(40)}\n  analyzedAt: 2026-02-02T00:00:00Z\n  bases:\n  - ref: docker.io/library/golang:1.23\n    line: 1\n  copies: []\n  warnings: []\nlastRebuild:\n  at: 2026-02-03T00:00:00Z\n  base: docker.io/library/golang:1.23\n  digest: sha256:${'d'.repeat(64)}\n  bases:\n    golang-1_23:\n      ref: docker.io/library/golang:1.23\n      digest: sha256:${'d'.repeat(64)}\n      at: 2026-02-03T00:00:00Z\n`,
   );
   fs.writeFileSync(file, analysed);
   const run = await cli('generate', '--root', root);

@@ -69,18 +69,29 @@ test('a digest-pinned base gets no Warehouse; an image with only pinned bases ge
   assert.equal(values.edges.map((e) => e.fromKind), ['pinned']);
 });
 
-test('a base that is an enrolled image is a chain link to its own Warehouse, with no base Warehouse', () => {
+test('a base that is an enrolled image is a chain link watched by the base Warehouse of the exact tag named', () => {
   const base = enrollment('python-base');
   const api = enrollment('api');
   const values = valuesOf(configOf([api, base]), new Map([
     ['python-base', analysed(base, ['python:3.12-slim'])],
     ['api', analysed(api, ['ghcr.io/acme/python-base:3.12'], ['ghcr.io/acme/python-base:3.11'])],
   ]));
-  assert.equal(values.bases.map((b) => b.ref), ['docker.io/library/python:3.12-slim']);
+  assert.equal(values.bases.map((b) => b.ref), ['ghcr.io/acme/python-base:3.11', 'ghcr.io/acme/python-base:3.12', 'docker.io/library/python:3.12-slim']);
   const apiValues = values.images.find((i) => i.name === 'api')!;
-  assert.equal(apiValues.upstreams, [
-    { ref: 'ghcr.io/acme/python-base:3.12', kind: 'image', warehouse: 'app-python-base', repoURL: 'ghcr.io/acme/python-base', stage: 'analyze-python-base' },
-  ]);
+  const slug = (ref: string) => values.bases.find((b) => b.ref === ref)!.slug;
+  assert.equal(
+    apiValues.upstreams,
+    ['ghcr.io/acme/python-base:3.11', 'ghcr.io/acme/python-base:3.12'].map((ref) => ({
+      ref,
+      kind: 'image',
+      image: 'python-base',
+      warehouse: `base-${slug(ref)}`,
+      repoURL: 'ghcr.io/acme/python-base',
+      stage: `base-${slug(ref)}`,
+      key: slug(ref).replace(/\./g, '_'),
+    })),
+  );
+  // Two tags of one enrolled image are two Warehouses but one edge.
   assert.equal(values.edges.filter((e) => e.to === 'api'), [{ from: 'python-base', fromKind: 'image', to: 'api' }]);
 });
 

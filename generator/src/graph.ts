@@ -259,7 +259,7 @@ export function impactOf(values: ChartValues, refText: string): Impact {
   const repoURL = `${parsed.registry}/${parsed.repository}`;
   const matches = (ref: string, refRepoURL: string) => (anyTag ? refRepoURL === repoURL : ref === parsed.ref);
 
-  const matchedBases = values.bases.filter((b) => matches(b.ref, b.repoURL)).map((b) => b.ref).sort(byString);
+  const matchedBases = externalBases(values).filter((b) => matches(b.ref, b.repoURL)).map((b) => b.ref).sort(byString);
   const baseSet = new Set(matchedBases);
   const matchedImage = values.images.find((i) => i.repoURL === repoURL)?.name;
   // `node:22` matches a pin `node:22@sha256:...`; `node` matches every pin of node.
@@ -405,12 +405,18 @@ interface GraphEdge {
   soak: string;
 }
 
+/** The bases that are no enrolled image's tag (those are watched as bases too, but are chain links). */
+function externalBases(values: ChartValues): ChartValues['bases'] {
+  const enrolled = new Set(values.images.map((i) => i.repoURL));
+  return values.bases.filter((b) => !enrolled.has(b.repoURL));
+}
+
 /** Nodes and edges with ids safe in every format: `img_<name>` (`-` as `_`), `base_<n>`, `pin_<n>`. */
 function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: GraphEdge[] } {
   assertAcyclic(values);
   const images = [...values.images].sort((a, b) => byString(a.name, b.name));
   const imageId = (name: string) => `img_${name.replace(/-/g, '_')}`;
-  const baseRefs = [...new Set([...values.bases.map((b) => b.ref), ...values.edges.filter((e) => e.fromKind === 'base').map((e) => e.from)])].sort(byString);
+  const baseRefs = [...new Set([...externalBases(values).map((b) => b.ref), ...values.edges.filter((e) => e.fromKind === 'base').map((e) => e.from)])].sort(byString);
   const pinnedRefs = [...new Set(values.edges.filter((e) => e.fromKind === 'pinned').map((e) => e.from))].sort(byString);
   const baseId = new Map(baseRefs.map((ref, i) => [ref, `base_${i}`]));
   const pinId = new Map(pinnedRefs.map((ref, i) => [ref, `pin_${i}`]));

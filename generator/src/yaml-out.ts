@@ -51,7 +51,8 @@ function scalar(text: string): string {
 // y/n, 0b101, 1_000, 12:30 (base 60) and dates as non-strings. Files Helm reads quote, besides what
 // YAML 1.2 needs, every scalar that could be one of those: a superset, since extra quotes cost nothing.
 const YAML11_WORD = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=)$/;
-const YAML11_NUMBERISH = /^(?:[-+.]?[0-9][0-9a-fA-FxXoObB_:.eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\d{4}-\d{1,2}-\d{1,2}(?:[Tt\s].*)?)$/;
+const YAML11_NUMBERISH =
+  /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_.]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_.]+(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)|\d{4}-\d{1,2}-\d{1,2}(?:[Tt\s].*)?)$/;
 
 function scalarForYaml11(text: string): string {
   return YAML11_WORD.test(text) || YAML11_NUMBERISH.test(text) ? JSON.stringify(text) : scalar(text);
@@ -229,7 +230,7 @@ export function readCanonicalYaml(text: string): unknown {
     const reader = new CanonicalReader(lines);
     const value = reader.block(0);
     if (!reader.done) return undefined;
-    return renderYaml(value) === body ? value : undefined;
+    return renderYaml(value) === body || renderYaml(value, undefined, { forYaml11: true }) === body ? value : undefined;
   } catch {
     return undefined;
   }

@@ -96,7 +96,9 @@ export function syntheticSpecs(n: number): ImageSpec[] {
     const name = `img-${String(i).padStart(width, '0')}`;
     const bases = [`node:${i % pool}-slim`, `python:3.${i % pool}`];
     if (i % 10 === 9) bases.push(`ghcr.io/acme/img-${String(i - 1).padStart(width, '0')}:latest`);
-    specs.push({ name, bases, rebuildDelay: delays[i % 3], autoRebuild: i % 7 !== 6 });
+    // Every fifth image is external (its Dockerfile in its own repository), the rest local.
+    const where = i % 5 === 4 ? { local: false, repo: `acme/${name}` } : {};
+    specs.push({ name, bases, rebuildDelay: delays[i % 3], autoRebuild: i % 7 !== 6, ...where });
   }
   return specs;
 }
