@@ -81,10 +81,18 @@ the GitHub repository of local images when the generator could not name it (sour
 {{- end -}}
 
 {{/*
+image-factory.service.baseURL returns the in-cluster base URL of the analysis service
+(http://<name>.<namespace>.svc.cluster.local:<port>), which answers /v1/analyze and /v1/rebuild-gate.
+*/}}
+{{- define "image-factory.service.baseURL" -}}
+{{- printf "http://%s.%s.svc.cluster.local:%d" .Values.analysisService.name (include "image-factory.namespace" .) (int .Values.analysisService.port) -}}
+{{- end -}}
+
+{{/*
 image-factory.analysis.url returns the in-cluster URL of the analysis endpoint.
 */}}
 {{- define "image-factory.analysis.url" -}}
-{{- printf "http://%s.%s.svc.cluster.local:%d/v1/analyze" .Values.analysisService.name (include "image-factory.namespace" .) (int .Values.analysisService.port) -}}
+{{- printf "%s/v1/analyze" (include "image-factory.service.baseURL" .) -}}
 {{- end -}}
 
 {{/*

@@ -111,6 +111,7 @@ export function checkValues(source: YamlSource): ChartValues {
     const p: PathSegment[] = ['bases', i];
     if (!isObj(base)) return at(p, 'must be a mapping');
     for (const key of ['slug', 'ref', 'registry', 'repository', 'repoURL', 'warehouse', 'stage']) str(base[key], [...p, key]);
+    str(base.key, [...p, 'key'], /^[a-z0-9_-]{1,63}$/);
     list(base.usedBy, [...p, 'usedBy']).forEach((name, j) => str(name, [...p, 'usedBy', j], NAME));
   });
   list(doc.edges, ['edges']).forEach((edge, i) => {

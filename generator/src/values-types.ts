@@ -44,6 +44,8 @@ export interface ImageValues {
 
 export interface BaseValues {
   slug: string;
+  /** recordKeyOf(slug): its entry in lastRebuild.bases, and its history file digests/<key>.yaml. */
+  key: string;
   ref: string;
   registry: string;
   repository: string;

@@ -117,6 +117,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
       const slug = slugOf(ref);
       return {
         slug,
+        key: recordKeyOf(slug),
         ref: ref.ref,
         registry: ref.registry,
         repository: ref.repository,
