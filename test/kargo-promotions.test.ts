@@ -36,6 +36,8 @@ let service: AnalysisService;
 let manifests: string;
 let rendered: string;
 let runs = 0;
+/** The analysis service's clock (the gate's now); tests move it. */
+let clock = new Date('2026-11-30T12:00:00Z');
 
 async function renderExemplar(valuesFile: string, extra: string[] = []): Promise<string> {
   const r = await helm(['template', 'image-factory', CHART_DIR, '-f', valuesFile, ...extra]);
@@ -49,7 +51,13 @@ function seedState(edit?: (files: { read(rel: string): string; write(rel: string
   git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main', stateBare]);
   const seed = fs.mkdtempSync(path.join(tmp, 'seed-'));
   copyTree(EXEMPLAR, seed);
-  edit?.({ read: (rel) => fs.readFileSync(path.join(seed, rel), 'utf8'), write: (rel, text) => fs.writeFileSync(path.join(seed, rel), text) });
+  edit?.({
+    read: (rel) => fs.readFileSync(path.join(seed, rel), 'utf8'),
+    write: (rel, text) => {
+      fs.mkdirSync(path.dirname(path.join(seed, rel)), { recursive: true });
+      fs.writeFileSync(path.join(seed, rel), text);
+    },
+  });
   git(seed, ['init', '--quiet', '--initial-branch=main']);
   git(seed, ['add', '-A']);
   git(seed, ['commit', '--quiet', '-m', 'seed from examples/exemplar']);
@@ -69,6 +77,17 @@ const recorded = (image: string, key: string, d: string) => (files: { read(rel: 
   const digestLine = text.indexOf('      digest: ""', at);
   files.write(rel, `${text.slice(0, digestLine)}      digest: ${d}${text.slice(digestLine + '      digest: ""'.length)}`);
 };
+
+/** Writes digests/<key>.yaml as the base Stage would have: the digests seen, newest first. */
+const history = (key: string, ref: string, seen: { digest: string; seenAt: string }[]) => (files: { read(rel: string): string; write(rel: string, text: string): void }) => {
+  files.write(`digests/${key}.yaml`, `# Digests of ${ref}, newest first.\n${JSON.stringify({ ref, seen }, null, 2)}\n`);
+};
+const both = (...edits: ((files: { read(rel: string): string; write(rel: string, text: string): void }) => void)[]) => (files: { read(rel: string): string; write(rel: string, text: string): void }) => {
+  for (const edit of edits) edit(files);
+};
+const NODE = 'docker.io/library/node:22-bookworm-slim';
+/** Seen long enough ago for any delay of the exemplar. */
+const LONG_AGO = '2026-10-01T00:00:00Z';
 
 function run(stage: string, freight: Freight[], maxPolls = 4): Promise<Promotion> {
   return promote({ sim: sim!, manifests, stage, freight, secrets: SECRETS, workDir: path.join(tmp, `run-${++runs}`), maxPolls });
@@ -116,7 +135,7 @@ if (sim !== undefined) {
     fs.writeFileSync(path.join(configDir, 'token'), AN_TOKEN);
     service = createAnalysisService(
       loadService(settingsOf({ IMAGE_FACTORY_CONFIG: path.join(configDir, 'config.json'), IMAGE_FACTORY_TOKEN_FILE: path.join(configDir, 'token'), IMAGE_FACTORY_ALLOW_FILE_URLS: 'true', TMPDIR: tmp })),
-      { logger: { log: () => undefined } },
+      { logger: { log: () => undefined }, now: () => clock },
     );
     const port = await service.listen(0, '127.0.0.1');
     rendered = local(raw).replace(/http:\/\/image-factory-analysis\.image-factory\.svc\.cluster\.local:8080/g, `http://127.0.0.1:${port}`);
@@ -146,8 +165,8 @@ if (sim !== undefined) {
     assert.is(check.code, 0, check.out);
   });
 
-  test('rebuild: a new digest dispatches once with the right body, is recorded, and can be recorded again; the same digest twice does nothing', async () => {
-    seedState(recorded('nginx', 'node-22-bookworm-slim', digest('1')));
+  test('rebuild: a new digest that has been out for the delay dispatches once with the right body, is recorded, and can be recorded again; the same digest twice does nothing', async () => {
+    seedState(both(recorded('nginx', 'node-22-bookworm-slim', digest('1')), history('node-22-bookworm-slim', NODE, ['3', '2', '1'].map((c) => ({ digest: digest(c), seenAt: LONG_AGO })))));
     const before = dispatches().length;
     const p = await run('rebuild-nginx', [nodeFreight(digest('2'))]);
     assert.is(p.phase, 'Succeeded', p.message + p.stdout);
@@ -198,7 +217,7 @@ if (sim !== undefined) {
   ];
   for (const c of statusCases) {
     test(`rebuild: GitHub answers ${c.name} → ${c.phase}, ${c.posts} POST(s), ${c.recordedAfter ? 'recorded' : 'nothing recorded'}`, async () => {
-      seedState(recorded('nginx', 'node-22-bookworm-slim', digest('1')));
+      seedState(both(recorded('nginx', 'node-22-bookworm-slim', digest('1')), history('node-22-bookworm-slim', NODE, [{ digest: digest('4'), seenAt: LONG_AGO }])));
       const before = dispatches().length;
       const commits = stateLog().length;
       github.script(...c.answers);
@@ -227,7 +246,7 @@ if (sim !== undefined) {
     assert.equal(gitSubs.map((s: { git: { repoURL: string } }) => s.git.repoURL), [source.url]);
 
     const parent = (d: string): Freight => ({ name: `pb-${d.slice(7, 14)}`, warehouse: parentWarehouse, images: [{ repoURL: 'ghcr.io/acme/python-base', tag: '3.12', digest: d }] });
-    seedState(recorded('api', 'ghcr_io-acme-python-base-3_12--a74243b32f', digest('5')));
+    seedState(recorded('api', 'ghcr_io-acme-python-base-3_12--a74243b32f', digest('5')));  // api: rebuildDelay 0
     const before = dispatches().length;
     const same = await run('rebuild-api', [parent(digest('5'))]);
     assert.is(same.phase, 'Succeeded', same.message);
@@ -238,10 +257,54 @@ if (sim !== undefined) {
     assert.equal(dispatches().at(-1)!.json, { ref: 'main', inputs: { base_image: 'ghcr.io/acme/python-base:3.12', base_digest: digest('6') } });
   });
 
-  test('base Stage: records the digest of its Freight (compose-output)', async () => {
-    const p = await run('base-node-22-bookworm-slim', [nodeFreight(digest('7'))]);
-    assert.is(p.phase, 'Succeeded', p.message);
-    assert.equal(p.step.base.outputs, { ref: 'docker.io/library/node:22-bookworm-slim', digest: digest('7') });
+  test('base Stage: records when each digest was first seen in digests/<key>.yaml, newest first, once', async () => {
+    seedState();
+    const first = await run('base-node-22-bookworm-slim', [nodeFreight(digest('7'))]);
+    assert.is(first.phase, 'Succeeded', first.message + first.stdout);
+    assert.equal(first.step.base.outputs, { ref: NODE, digest: digest('7') });
+    const read = () => parseYaml(stateFile('digests/node-22-bookworm-slim.yaml'));
+    assert.equal(read(), { ref: NODE, seen: [{ digest: digest('7'), seenAt: '2026-11-30T12:00:00Z' }] });
+    assert.is(stateLog()[0], `image-factory: ${NODE} is now ${digest('7')}`);
+    const commits = stateLog().length;
+    const again = await run('base-node-22-bookworm-slim', [nodeFreight(digest('7'))]);
+    assert.is(again.phase, 'Succeeded', again.message);
+    assert.is(stateLog().length, commits, 'a digest already recorded is not recorded again');
+    const next = await promote({ sim: sim!, manifests, stage: 'base-node-22-bookworm-slim', freight: [nodeFreight(digest('8'))], secrets: SECRETS, workDir: path.join(tmp, `run-${++runs}`), now: '2026-12-03T08:00:00Z' });
+    assert.is(next.phase, 'Succeeded', next.message);
+    assert.equal(read().seen, [{ digest: digest('8'), seenAt: '2026-12-03T08:00:00Z' }, { digest: digest('7'), seenAt: '2026-11-30T12:00:00Z' }]);
+    assert.is((await checkStateRepo()).code, 0, 'generate leaves digests/ alone');
+  });
+
+  test('rebuild: the cooldown gate keeps a digest waiting until it has been out for rebuildDelay, then dispatches; a newer due digest is built instead of an older one', async () => {
+    // nginx: rebuildDelay 2d. Seen 1 day before the service's clock: the gate says wait, nothing is sent.
+    const seenRecently = new Date(clock.getTime() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    seedState(both(recorded('nginx', 'node-22-bookworm-slim', digest('1')), history('node-22-bookworm-slim', NODE, [{ digest: digest('2'), seenAt: seenRecently }])));
+    const before = dispatches().length;
+    const waiting = await run('rebuild-nginx', [nodeFreight(digest('2'))], 3);
+    assert.is(waiting.step['rebuild::gate'].status, 'Failed', 'still running after the polls kargo-sim allows (Kargo keeps polling)');
+    assert.is(waiting.step['rebuild::gate'].polls, 3);
+    assert.is(dispatches().length, before, 'no dispatch before the digest is due');
+    assert.is(parseYaml(stateFile('images/nginx.yaml')).lastRebuild.bases['node-22-bookworm-slim'].digest, digest('1'));
+    // Three days later the same Promotion's gate opens.
+    clock = new Date(clock.getTime() + 2 * 86_400_000);
+    try {
+      const due = await run('rebuild-nginx', [nodeFreight(digest('2'))]);
+      assert.is(due.phase, 'Succeeded', due.message + due.stdout);
+      assert.is(due.step['rebuild::gate'].outputs!.action, 'dispatch');
+      assert.is(dispatches().length, before + 1);
+      assert.is(parseYaml(stateFile('images/nginx.yaml')).lastRebuild.digest, digest('2'));
+    } finally {
+      clock = new Date(clock.getTime() - 2 * 86_400_000);
+    }
+    // A queued Promotion of an older digest, when a newer one is due too: skipped, nothing recorded.
+    seedState(both(recorded('nginx', 'node-22-bookworm-slim', digest('1')), history('node-22-bookworm-slim', NODE, [{ digest: digest('3'), seenAt: LONG_AGO.replace('10-01', '10-05') }, { digest: digest('2'), seenAt: LONG_AGO }])));
+    const commits = stateLog().length;
+    const older = await run('rebuild-nginx', [nodeFreight(digest('2'))]);
+    assert.is(older.phase, 'Succeeded', older.message);
+    assert.is(older.step['rebuild::gate'].outputs!.action, 'skip');
+    assert.is(older.step['rebuild::dispatch'].status, 'Skipped');
+    assert.is(dispatches().length, before + 1);
+    assert.is(stateLog().length, commits);
   });
 
   const analysisFreight = (): Freight => ({
@@ -282,7 +345,11 @@ if (sim !== undefined) {
     try {
       const first = await run('rebuild-image-factory-analysis', [nodeBase]);
       assert.is(first.phase, 'Succeeded', first.message);
-      const second = await run('rebuild-image-factory-analysis', [{ ...nodeBase, name: 'n20b', images: [{ ...nodeBase.images[0], digest: digest('9') }] }]);
+      // Unrecorded digest: the gate counts from the Promotion's start; a month later it is due.
+      clock = new Date(clock.getTime() + 30 * 86_400_000);
+      const second = await run('rebuild-image-factory-analysis', [{ ...nodeBase, name: 'n20b', images: [{ ...nodeBase.images[0], digest: digest('9') }] }]).finally(() => {
+        clock = new Date(clock.getTime() - 30 * 86_400_000);
+      });
       assert.is(second.phase, 'Succeeded', second.message);
       assert.is(parseYaml(stateFile('images/image-factory-analysis.yaml')).lastRebuild.digest, digest('9'));
       source.commit({ 'analysis-step/Dockerfile': `${fs.readFileSync(path.join(CHART_DIR, 'analysis-step/Dockerfile'), 'utf8')}\n# touched\n` }, 'touch');

@@ -8,6 +8,7 @@ import { imageFor, runAnalysis } from './analyze';
 import { bearerMatches } from './auth';
 import type { LoadedService } from './config';
 import { ServiceError } from './errors';
+import { gateAnswer, parseGateRequest } from './gate';
 import { jsonLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { parseAnalyzeBody } from './request';
@@ -19,6 +20,7 @@ const ROUTES = new Map<string, string>([
   ['/healthz', 'GET'],
   ['/readyz', 'GET'],
   ['/metrics', 'GET'],
+  ['/v1/rebuild-gate', 'POST'],
 ]);
 
 export interface ServiceDeps {
@@ -27,6 +29,8 @@ export interface ServiceDeps {
   logger?: Logger;
   /** Whether git can run, for /readyz; checked once by default. */
   gitAvailable?: () => boolean;
+  /** The gate's clock (tests move it). */
+  now?: () => Date;
 }
 
 export interface AnalysisService {
@@ -99,7 +103,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
     }
     if (route === '/metrics') return send(200, metrics.render(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
 
-    // POST /v1/analyze
+    // POST /v1/analyze, POST /v1/rebuild-gate
     if (!bearerMatches(req.headers.authorization, loaded.token)) {
       return fail(new ServiceError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required'), { 'WWW-Authenticate': 'Bearer', Connection: 'close' });
     }
@@ -110,6 +114,27 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
     const type = req.headers['content-type'];
     if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
       return fail(new ServiceError(415, 'unsupported-media-type', 'the body must be application/json'), { Connection: 'close' });
+    }
+    if (route === '/v1/rebuild-gate') {
+      // A clock and a comparison: no git, no slot.
+      try {
+        const text = await readBody(req, MAX_BODY_BYTES);
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch (e) {
+          throw new ServiceError(400, 'bad-request', `body: not valid JSON (${(e as Error).message})`, 'body');
+        }
+        const request = parseGateRequest(body);
+        fields.image = request.image;
+        const decision = gateAnswer(request, (deps.now ?? (() => new Date()))());
+        fields.action = decision.action;
+        return sendJSON(200, decision);
+      } catch (e) {
+        if (e instanceof ServiceError) return fail(e, e.status === 413 ? { Connection: 'close' } : {});
+        fields.error = e instanceof Error ? e.message : String(e);
+        return sendJSON(500, { error: { reason: 'internal', message: 'internal error; see the service log' } });
+      }
     }
     if (metrics.inFlight >= settings.maxConcurrent) {
       return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
