@@ -117,7 +117,7 @@ test('the validation itself catches what Kargo would refuse', async () => {
   const { objects } = await render(CASES['one image, three bases'](), STATE_REPO_SET);
   const broken = structuredClone(objects);
   const stage = broken.find((o) => o.kind === 'Stage' && o.metadata.name === 'rebuild-api')!;
-  stage.spec.requestedFreight[0].sources.requiredSoakTime = '7d'; // no "d" unit in Kargo durations
+  stage.spec.requestedFreight[0].sources = { stages: ['x'], requiredSoakTime: '7d' }; // no "d" unit in Kargo durations
   const wh = broken.find((o) => o.kind === 'Warehouse' && o.metadata.name.startsWith('base-'))!;
   wh.spec.subscriptions.push({ image: { repoURL: wh.spec.subscriptions[0].image.repoURL } });
   wh.spec.subscriptions[0].image.semverConstraint = '^1'; // removed in v1.9
@@ -132,7 +132,7 @@ test('the validation itself catches what Kargo would refuse', async () => {
   assert.match(problems, /Stage rebuild-api: .*requiredSoakTime/);
   assert.match(problems, new RegExp(`two subscriptions for image ${wh.spec.subscriptions[0].image.repoURL}`));
   assert.match(problems, /semverConstraint/);
-  assert.match(problems, /PromotionTask rebuild step 3 \(dispatch\): config: \/method/);
+  assert.match(problems, /PromotionTask rebuild step 6 \(dispatch\): config: \/method/);
   assert.not.match(problems, /\/timeout/);
   assert.match(problems, /pathh/);
   assert.match(problems, /rebuild-api step 0 \(rebuild\): a task step cannot set retry/);

@@ -54,7 +54,8 @@ test('one image with three bases: base Warehouses and Stages, the rebuild Stage;
 
   const base = find(objects, 'Stage', 'base-node-22-bookworm-slim');
   assert.equal(base.spec.requestedFreight, [{ origin: { kind: 'Warehouse', name: 'base-node-22-bookworm-slim' }, sources: { direct: true } }]);
-  assert.equal(base.spec.promotionTemplate.spec.steps.map((s: any) => s.uses), ['compose-output']);
+  assert.equal(base.spec.promotionTemplate.spec.steps.map((s: any) => s.uses), ['compose-output', 'git-clone', 'yaml-parse', 'file-write', 'git-commit', 'git-push']);
+  assert.is(base.spec.promotionTemplate.spec.steps[3].config.path, './state/digests/node-22-bookworm-slim.yaml');
   assert.is(base.metadata.labels['image-factory.dev/auto-promote'], 'true');
 
   const rebuild = find(objects, 'Stage', 'rebuild-api');
@@ -96,13 +97,14 @@ test('a digest-pinned base gets no Warehouse and is no upstream', async () => {
   assert.not.ok(names(pinnedOnly.objects, 'Stage').includes('rebuild-ext'), 'no rebuild Stage without upstreams');
 });
 
-test('rebuild delays: 0 is direct, 30m and 7d soak in the base Stage', async () => {
+test('rebuild delays: every rebuild Stage takes base Freight directly; the delay goes to the cooldown gate', async () => {
   const { objects } = await render(CASES['delays 0, 30m, 7d']());
-  const sources = (n: string) => find(objects, 'Stage', n).spec.requestedFreight[0].sources;
-  assert.equal(sources('rebuild-now'), { direct: true });
-  assert.equal(sources('rebuild-soon'), { stages: ['base-node-22'], requiredSoakTime: '30m' });
-  assert.equal(sources('rebuild-weekly'), { stages: ['base-node-22'], requiredSoakTime: '168h' });
-  assert.is(find(objects, 'Stage', 'rebuild-weekly').metadata.annotations['image-factory.dev/rebuild-delay'], '7d');
+  for (const [name, delay] of [['now', '0'], ['soon', '30m'], ['weekly', '7d']]) {
+    const stage = find(objects, 'Stage', `rebuild-${name}`);
+    assert.equal(stage.spec.requestedFreight[0].sources, { direct: true });
+    assert.is(varsOf(stage.spec.promotionTemplate.spec.steps[0]).delay, delay);
+    assert.is(stage.metadata.annotations['image-factory.dev/rebuild-delay'], delay);
+  }
 });
 
 test('autoRebuild decides the auto-promotion label of the rebuild Stage; no dispatch inputs send {}', async () => {
@@ -121,7 +123,7 @@ test('a three-level chain: each child watches the digest behind the exact tag of
   const os = names(objects, 'Warehouse').find((n) => n.startsWith('base-ghcr.io-acme-base-os-latest--'))!;
   const py = names(objects, 'Warehouse').find((n) => n.startsWith('base-ghcr.io-acme-python-base-latest--'))!;
   assert.equal(rf('rebuild-base-os'), [{ origin: { kind: 'Warehouse', name: 'base-debian-bookworm-slim' }, sources: { direct: true } }]);
-  assert.equal(rf('rebuild-python-base'), [{ origin: { kind: 'Warehouse', name: os }, sources: { stages: [os], requiredSoakTime: '24h' } }]);
+  assert.equal(rf('rebuild-python-base'), [{ origin: { kind: 'Warehouse', name: os }, sources: { direct: true } }]);
   assert.equal(rf('rebuild-api'), [
     { origin: { kind: 'Warehouse', name: py }, sources: { direct: true } },
     { origin: { kind: 'Warehouse', name: 'base-node-22' }, sources: { direct: true } },
@@ -192,10 +194,15 @@ test('rebuild PromotionTask: read the record, decide, workflow_dispatch with Git
   const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;
   assert.equal(
     steps.map((s: any) => `${s.uses}:${s.as}`),
-    ['git-clone:clone', 'yaml-parse:recorded', 'compose-output:decision', 'http:dispatch', 'yaml-update:record-rebuild', 'yaml-update:record-first-digest', 'git-commit:commit', 'git-push:push'],
+    ['git-clone:clone', 'yaml-parse:recorded', 'compose-output:decision', 'yaml-parse:history', 'compose-output:clock', 'http:gate', 'http:dispatch', 'yaml-update:record-rebuild', 'yaml-update:record-first-digest', 'git-commit:commit', 'git-push:push'],
   );
-  const http = steps[3].config;
-  assert.is(steps[3].if, "${{ task.outputs['decision'].dispatch }}");
+  const gate = steps[5];
+  assert.is(gate.config.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/rebuild-gate');
+  assert.is(gate.config.pollInterval, '15m');
+  assert.is(gate.config.successExpression, "response.status == 200 && response.body.action != 'wait'");
+  assert.equal(gate.retry, { errorThreshold: 100 });
+  const http = steps[6].config;
+  assert.is(steps[6].if, "${{ success() && task.outputs['gate']?.action == 'dispatch' }}");
   assert.is(http.url, 'https://ghe.example.com/api/v3/repos/${{ vars.owner }}/${{ vars.repo }}/actions/workflows/${{ vars.workflow }}/dispatches');
   assert.equal(http.headers.slice(0, 3), [
     { name: 'Authorization', value: "Bearer ${{ secret('gh-token').token }}" },
@@ -205,17 +212,17 @@ test('rebuild PromotionTask: read the record, decide, workflow_dispatch with Git
   assert.is(http.body, "${{ quote({ 'ref': vars.ref, 'inputs': vars.inputs }) }}");
   assert.is(http.successExpression, 'response.status >= 200 && response.status < 300');
   assert.match(http.errorExpression, 'response.body?.message');
-  assert.equal(steps[3].retry, { timeout: '1h', errorThreshold: 5 });
-  assert.equal(steps[4].config.updates.map((u: any) => u.key), [
+  assert.equal(steps[6].retry, { timeout: '1h', errorThreshold: 5 });
+  assert.equal(steps[7].config.updates.map((u: any) => u.key), [
     'lastRebuild.at',
     'lastRebuild.base',
     'lastRebuild.digest',
     'lastRebuild.bases.${{ vars.baseKey }}.digest',
     'lastRebuild.bases.${{ vars.baseKey }}.at',
   ]);
-  assert.equal(steps[5].config.updates.map((u: any) => u.key), ['lastRebuild.bases.${{ vars.baseKey }}.digest', 'lastRebuild.bases.${{ vars.baseKey }}.at']);
-  assert.is(steps[4].config.path, './state/${{ vars.stateFile }}');
-  for (const step of steps.slice(4)) assert.match(step.if, /^\$\{\{ success\(\) && /);
+  assert.equal(steps[8].config.updates.map((u: any) => u.key), ['lastRebuild.bases.${{ vars.baseKey }}.digest', 'lastRebuild.bases.${{ vars.baseKey }}.at']);
+  assert.is(steps[7].config.path, './state/${{ vars.stateFile }}');
+  for (const step of steps.slice(5)) assert.match(step.if, /^\$\{\{ success\(\) && /);
   // rebuild.firstDigest: rebuild builds on the first digest seen too.
   const eager = await render(CASES['no images'](), ['--set', 'rebuild.firstDigest=rebuild']);
   const decision = find(eager.objects, 'PromotionTask', 'rebuild').spec.steps[2].config;
