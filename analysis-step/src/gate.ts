@@ -26,12 +26,12 @@ const MAX_SEEN = 200;
 
 const bad = (field: string, message: string) => new ServiceError(400, 'bad-request', `${field}: ${message}`, field);
 
-function text(b: Record<string, unknown>, field: string, pattern: RegExp, what: string, allowEmpty = false): string {
+function text(b: Record<string, unknown>, field: string, pattern: RegExp, what: string, allowEmpty = false, name = field): string {
   const v = b[field];
-  if (v === undefined || v === null) throw bad(field, 'is required');
-  if (typeof v !== 'string') throw bad(field, `must be a string, not ${typeof v}`);
+  if (v === undefined || v === null) throw bad(name, 'is required');
+  if (typeof v !== 'string') throw bad(name, `must be a string, not ${typeof v}`);
   if (allowEmpty && v === '') return v;
-  if (!pattern.test(v)) throw bad(field, `must be ${what}`);
+  if (!pattern.test(v)) throw bad(name, `must be ${what}`);
   return v;
 }
 
@@ -57,7 +57,10 @@ export function parseGateRequest(body: unknown): GateRequest {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad(`seen[${i}]`, 'must be {digest, seenAt}');
     const e = entry as Record<string, unknown>;
     for (const k of Object.keys(e)) if (k !== 'digest' && k !== 'seenAt') throw bad(`seen[${i}].${k}`, 'is not a known field (known: digest, seenAt)');
-    return { digest: text(e, 'digest', DIGEST, 'sha256:<64 hex>'), seenAt: text(e, 'seenAt', TIME, 'an RFC 3339 UTC time') };
+    return {
+      digest: text(e, 'digest', DIGEST, 'sha256:<64 hex>', false, `seen[${i}].digest`),
+      seenAt: text(e, 'seenAt', TIME, 'an RFC 3339 UTC time', false, `seen[${i}].seenAt`),
+    };
   });
   return { image, base, digest, seenAt, builtOn, seen, delaySeconds };
 }
