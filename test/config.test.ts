@@ -235,7 +235,7 @@ test('yaml-source: UTF-8 is checked byte by byte; a BOM is dropped; UTF-16 is na
 
 test('yaml-source: pathological nesting is one clear message, not a crash or a thousand errors', () => {
   const deep = '['.repeat(100000) + ']'.repeat(100000);
-  assert.equal(problemsOf(() => readYamlSource(deep, 'f')), ['f: is nested too deeply to be a YAML file anyone edits; check that this is the right file']);
+  assert.equal(problemsOf(() => readYamlSource(deep, 'f')), ['f:1:65: is nested too deeply to be a YAML file anyone edits (more than 64 levels here); check that this is the right file']);
 });
 
 test('yaml-source: several problems of one kind are all listed', () => {

@@ -6,12 +6,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from './types';
 import type { ChartValues } from './values-types';
-import { UserError } from './errors';
-import { parseImagesConfig } from './config';
+import { UserError, type Problem } from './errors';
+import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from './config';
 import { baseImagesOf, DockerfileError } from './dockerfile';
 import { parseImageRef, repoURLOf } from './image-ref';
 import {
   ANALYZER,
+  analysisLimitProblem,
   analysisRecordOf,
   baseStateOf,
   imageStateOf,
@@ -21,13 +22,17 @@ import {
   type AnalysisRecord,
   type ImageState,
 } from './state';
-import { parseImageStateFile, parseBaseStateFile } from './state-file';
+import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, unwritableStateProblem } from './state-file';
 import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf } from './values';
 import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
-import { assertYamlSize, firstInvalidUtf8 } from './yaml-source';
+import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
+import { folderInside, locateInside } from './repo-paths';
+import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, yamlTooLarge } from './yaml-source';
+import { nestingDepth, renderYaml } from './yaml-out';
+import { MAX_VALUES_BYTES } from './values-file';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -66,64 +71,84 @@ function analysisTime(opts: GenerateOptions): string {
 }
 
 function readImagesConfig(root: string): ImagesConfig {
-  const file = path.join(root, IMAGES_FILE);
-  let bytes: Buffer;
-  try {
-    // Refuse an oversized file from its size alone, before reading it.
-    assertYamlSize(fs.statSync(file).size, IMAGES_FILE, { what: 'images.yaml' });
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError({
-      file: IMAGES_FILE,
-      message: code === 'ENOENT' ? `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` : `cannot be read (${code})`,
-    });
-  }
-  return parseImagesConfig(bytes, IMAGES_FILE);
+  const sizeRule = { maxBytes: MAX_IMAGES_YAML_BYTES, what: 'images.yaml' };
+  const read = readRegularFile(path.join(root, IMAGES_FILE), IMAGES_FILE, { maxBytes: MAX_IMAGES_YAML_BYTES, fix: 'images.yaml must be a file' });
+  if (read.kind === 'missing') throw new UserError({ file: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
+  if (read.kind === 'too-large') throw yamlTooLarge(read.size, IMAGES_FILE, sizeRule);
+  return parseImagesConfig(read.bytes, IMAGES_FILE);
 }
+
+/** The folders generate writes state files to; each holds only `*.yaml` files it wrote. */
+export const STATE_FOLDERS = ['images', 'base-images'] as const;
+/** Every folder generate writes to, where a killed run may have left temp files. */
+export const OUTPUT_FOLDERS: readonly string[] = [...STATE_FOLDERS, path.posix.dirname(VALUES_FILE)];
 
 /** Lists `<dir>/*.yaml` relative to root, sorted; a missing folder is empty. */
 function yamlFilesIn(root: string, dir: string): string[] {
-  const full = path.join(root, dir);
-  if (!fs.existsSync(full)) return [];
-  return fs
-    .readdirSync(full, { withFileTypes: true })
+  const full = folderInside(root, dir);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(full, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isFsError(e)) throw new UserError({ file: dir, message: fsProblemMessage(e, 'listed') });
+    throw e;
+  }
+  return entries
     .filter((d) => d.isFile() && d.name.endsWith('.yaml'))
     .map((d) => `${dir}/${d.name}`)
     .sort();
 }
 
+/** A state file's bytes: a regular file within the size the reader accepts. */
+function readStateBytes(root: string, rel: string): Buffer {
+  const read = readRegularFile(path.join(root, rel), rel, { maxBytes: MAX_STATE_BYTES, noFollow: true });
+  if (read.kind === 'missing') throw new UserError({ file: rel, message: 'disappeared while it was being read; run again' });
+  if (read.kind === 'too-large') throw yamlTooLarge(read.size, rel, STATE_SIZE_RULE);
+  return read.bytes;
+}
+
 function readExistingStates(root: string): Map<string, ImageState> {
   const states = new Map<string, ImageState>();
   for (const rel of yamlFilesIn(root, 'images')) {
-    const state = parseImageStateFile(fs.readFileSync(path.join(root, rel)), rel);
+    const state = parseImageStateFile(readStateBytes(root, rel), rel);
     states.set(state.name, state);
   }
   for (const rel of yamlFilesIn(root, 'base-images')) {
-    parseBaseStateFile(fs.readFileSync(path.join(root, rel)), rel);
+    parseBaseStateFile(readStateBytes(root, rel), rel);
   }
   return states;
 }
 
-/** Reads a local image's Dockerfile, refusing paths that leave the state repo (also through links). */
-function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
+/** Where a local image's Dockerfile is, refusing a path that is missing or leaves the state repo (also through links). */
+function locateLocalDockerfile(root: string, image: ImageEnrollment): string {
   const where = { file: IMAGES_FILE, line: image.position.line, col: image.position.col };
   const rel = image.source.dockerfile;
-  const realRoot = fs.realpathSync(root);
-  let real: string;
-  try {
-    real = fs.realpathSync(path.join(root, rel));
-  } catch {
+  const found = locateInside(root, rel);
+  if (found.kind === 'missing') {
     throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} not found in the state repo; fix source.dockerfile or add the file` });
   }
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+  if (found.kind === 'outside') {
     throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} leads outside the state repo through a link; point source.dockerfile at a file inside it` });
   }
-  const stat = fs.statSync(real);
-  if (!stat.isFile()) throw new UserError({ ...where, message: `image "${image.name}": ${rel} is not a file; source.dockerfile must name a Dockerfile` });
-  if (stat.size > MAX_DOCKERFILE_BYTES) throw new UserError({ file: rel, message: `is ${stat.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
-  return fs.readFileSync(real);
+  return found.real;
+}
+
+/** Reads a local image's Dockerfile: inside the state repo, a regular file, within the size cap. */
+function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
+  const rel = image.source.dockerfile;
+  const real = locateLocalDockerfile(root, image);
+  let read: ReadResult;
+  try {
+    read = readRegularFile(real, rel, { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' });
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    // Point at the entry in images.yaml, where the path is written.
+    throw new UserError({ file: IMAGES_FILE, line: image.position.line, col: image.position.col, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
+  }
+  if (read.kind === 'too-large') throw new UserError({ file: rel, message: `is ${read.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
+  if (read.kind === 'missing') throw new UserError({ file: rel, message: 'disappeared while it was being read; run again' });
+  return read.bytes;
 }
 
 /** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
@@ -136,12 +161,16 @@ export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record
     throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${bytes[bad].toString(16)}); save the Dockerfile as UTF-8` });
   }
   const text = bytes.toString('utf8');
+  let result: DockerfileAnalysis;
   try {
-    return baseImagesOf(text, buildArgs);
+    result = baseImagesOf(text, buildArgs);
   } catch (e) {
     if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
     throw e;
   }
+  const tooMany = analysisLimitProblem(result);
+  if (tooMany) throw new UserError({ file, ...tooMany });
+  return result;
 }
 
 const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
@@ -208,7 +237,14 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   assertAcyclic(values, IMAGES_FILE);
 
   const files = new Map<string, string>();
-  for (const state of states.values()) files.set(imageStatePath(state.name), renderImageState(state));
+  const problems: Problem[] = [];
+  for (const state of states.values()) {
+    const rel = imageStatePath(state.name);
+    const text = renderImageState(state);
+    const problem = unwritableStateProblem(text, state);
+    if (problem) problems.push(unwritableImageState(rel, problem, state, config.images.find((i) => i.name === state.name)!));
+    files.set(rel, text);
+  }
 
   const usedBy = new Map<string, { ref: ReturnType<typeof parseImageRef>; users: string[] }>();
   for (const state of states.values()) {
@@ -221,21 +257,61 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   assertSlugsDistinct([...usedBy.values()].map((u) => u.ref), IMAGES_FILE);
   const enrolledByRepo = new Map(config.images.map((i) => [`${i.registry}/${i.repository}`, i.name]));
   for (const { ref, users } of usedBy.values()) {
-    files.set(baseStatePath(slugOf(ref)), renderBaseState(baseStateOf(ref, users, enrolledByRepo.get(repoURLOf(ref)))));
+    const rel = baseStatePath(slugOf(ref));
+    const state = baseStateOf(ref, users, enrolledByRepo.get(repoURLOf(ref)));
+    const text = renderBaseState(state);
+    const problem = unwritableStateProblem(text, state);
+    if (problem) problems.push({ file: rel, message: `${problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
+    files.set(rel, text);
   }
-  files.set(VALUES_FILE, renderValues(values));
+  if (problems.length) throw new UserError(problems);
+  const valuesText = renderValues(values);
+  const valuesSize = Buffer.byteLength(valuesText, 'utf8');
+  if (valuesSize > MAX_VALUES_BYTES) {
+    throw new UserError({ file: VALUES_FILE, message: `would be ${describeBytes(valuesSize)}, over the ${describeBytes(MAX_VALUES_BYTES)} that image-factory graph, impact and rebuild read; enrol fewer images in one state repo` });
+  }
+  files.set(VALUES_FILE, valuesText);
 
   const removals = [...yamlFilesIn(root, 'images'), ...yamlFilesIn(root, 'base-images')].filter((rel) => !files.has(rel));
   return { config, states, values, files, removals };
+}
+
+/** Which part of an image's state makes it too large or deep to write, and how to fix that. */
+function unwritableImageState(rel: string, problem: string, state: ImageState, image: ImageEnrollment): Problem {
+  const lastRebuild = renderYaml({ lastRebuild: state.lastRebuild });
+  const analysis = renderYaml({ analysis: state.analysis });
+  if (nestingDepth(state.lastRebuild) + 1 > MAX_YAML_DEPTH || lastRebuild.length > analysis.length) {
+    return { file: rel, message: `${problem}, because of its lastRebuild record (${describeBytes(Buffer.byteLength(lastRebuild))}, ${nestingDepth(state.lastRebuild)} levels deep); restore the file from git, or set lastRebuild: {}` };
+  }
+  return {
+    file: IMAGES_FILE,
+    line: image.position.line,
+    col: image.position.col,
+    message: `image "${image.name}": ${rel} ${problem}, because of what its Dockerfile names (${describeBytes(Buffer.byteLength(analysis))}); use shorter image references and stage names`,
+  };
 }
 
 export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] {
   return changesOf(root, plan.files, plan.removals);
 }
 
-/** `image-factory validate`: images.yaml and every state file parse and follow their schemas. */
+/**
+ * `image-factory validate`: images.yaml and every state file parse and follow their schemas, and
+ * every local image's Dockerfile is a file inside the state repo.
+ */
 export function validateStateRepo(root: string): { config: ImagesConfig; states: Map<string, ImageState> } {
-  return { config: readImagesConfig(root), states: readExistingStates(root) };
+  const config = readImagesConfig(root);
+  const problems: Problem[] = [];
+  for (const image of config.images.filter((i) => i.local)) {
+    try {
+      readLocalDockerfile(root, image);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length) throw new UserError(problems);
+  return { config, states: readExistingStates(root) };
 }
 
 /** The state repo as `generate` sees it, for commands that only read (graph, impact, analyze). */

@@ -6,10 +6,27 @@ import * as path from 'node:path';
 import { UserError, type Problem } from './errors';
 import type { BaseImageState, ImageState } from './state';
 import { packageRoot } from './package-root';
-import { firstInvalidUtf8, readYamlSource } from './yaml-source';
-import { readCanonicalYaml } from './yaml-out';
+import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, readYamlSource } from './yaml-source';
+import { nestingDepth, readCanonicalYaml } from './yaml-out';
 
-const MAX_STATE_BYTES = 1024 * 1024;
+/** The largest state file read back. Every state file written is checked against it first. */
+export const MAX_STATE_BYTES = 1024 * 1024;
+const READ_RULE = { maxBytes: MAX_STATE_BYTES, fixHint: 'regenerate it with image-factory generate' };
+/** For a state file over the size: generate cannot rewrite a file it cannot read, so it must go first. */
+export const STATE_SIZE_RULE = { maxBytes: MAX_STATE_BYTES, what: 'a state file', fixHint: 'restore it from git, or delete it and run image-factory generate to write it again' };
+
+/**
+ * Why the next run would refuse a state file with this text and data, or undefined: over the size
+ * it reads, or nested deeper than it reads. `generate` checks every file before writing it, so
+ * that what one run writes, the next run reads.
+ */
+export function unwritableStateProblem(text: string, value: unknown): string | undefined {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_STATE_BYTES) return `would be ${describeBytes(bytes)} written out, over the ${describeBytes(MAX_STATE_BYTES)} a state file may be`;
+  const depth = nestingDepth(value);
+  if (depth > MAX_YAML_DEPTH) return `would be nested ${depth} levels deep, over the ${MAX_YAML_DEPTH} a state file may be`;
+  return undefined;
+}
 
 const stateSchema: object = JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -41,7 +58,7 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
     const value = readCanonicalYaml(bytes.toString('utf8'));
     if (value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && validate(value)) return value as T;
   }
-  const doc = readYamlSource(bytes, file, { maxBytes: MAX_STATE_BYTES, what, fixHint: 'regenerate it with image-factory generate' });
+  const doc = readYamlSource(bytes, file, { ...READ_RULE, what });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw new UserError({ file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });
   }

@@ -2,7 +2,8 @@
 // Dockerfile was found to build on) and base-images/<slug>.yaml (one per distinct base image).
 // Rendering is pure; the generator and the analysis service both call renderImageState, which is
 // what makes their outputs byte-identical.
-import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs } from './types';
+import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs, SourcePosition } from './types';
+import { shortened } from './errors';
 import type { ImageValues } from './values-types';
 import { renderYaml, sortedKeys } from './yaml-out';
 import { packageVersion } from './package-root';
@@ -56,23 +57,76 @@ export interface BaseImageState {
   usedBy: string[];
 }
 
-/** What an analysis found, in the state file's form (sorted by line, then ref). */
+/**
+ * The most different images (with their stage and platform) one Dockerfile may build FROM, and the
+ * most it may copy from: about ten times what the largest real Dockerfiles name (moby's: 59 FROM
+ * lines), and small enough that the state file stays far below what the next run reads.
+ */
+export const MAX_RECORDED_IMAGES = 500;
+/** Warnings kept per Dockerfile; one more says how many were left out. */
+export const MAX_RECORDED_WARNINGS = 100;
+const MAX_WARNING_CHARS = 300;
+
+type Recorded = Pick<AnalysisRecord, 'bases' | 'copies' | 'warnings'>;
+
+function firstOfEach<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * What a state file records of an analysis: sorted by line, then ref; each image once (a copy at
+ * its first line; a base once per stage and platform), so 35,000 `COPY --from=$X` lines naming the
+ * same image are one entry; warnings capped.
+ */
+function recordedOf(result: DockerfileAnalysis): Recorded {
+  const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
+  const bases = firstOfEach([...result.bases].sort(byLineThenRef), (b) => JSON.stringify([b.ref, b.stage, b.platform]));
+  const copies = firstOfEach([...result.copies].sort(byLineThenRef), (c) => c.ref);
+  const warnings = [...result.warnings].sort((a, b) => a.line - b.line || a.col - b.col);
+  const kept = warnings.slice(0, MAX_RECORDED_WARNINGS).map((w) => ({ line: w.line, col: w.col, message: shortened(w.message, MAX_WARNING_CHARS) }));
+  if (warnings.length > MAX_RECORDED_WARNINGS) {
+    const next = warnings[MAX_RECORDED_WARNINGS];
+    kept.push({ line: next.line, col: next.col, message: `${warnings.length - MAX_RECORDED_WARNINGS} more warnings from here on are not recorded; fix the ones above first` });
+  }
+  return {
+    bases: bases.map((b) => ({ ref: b.ref, stage: b.stage, platform: b.platform, line: b.line })),
+    copies: copies.map((c) => ({ ref: c.ref, line: c.line })),
+    warnings: kept,
+  };
+}
+
+/** Why an analysis names more images than a state file records (where, and what to do), or undefined. */
+export function analysisLimitProblem(result: DockerfileAnalysis): SourcePosition & { message: string } | undefined {
+  const { bases, copies } = recordedOf(result);
+  const over = (list: Array<{ line: number }>, what: string) =>
+    list.length > MAX_RECORDED_IMAGES
+      ? {
+          line: list[MAX_RECORDED_IMAGES].line,
+          col: 1,
+          message: `this Dockerfile ${what} more than ${MAX_RECORDED_IMAGES} different images (this is number ${MAX_RECORDED_IMAGES + 1}); image-factory records at most ${MAX_RECORDED_IMAGES} per Dockerfile: split it, or check that this is the right file`,
+        }
+      : undefined;
+  return over(bases, 'builds FROM') ?? over(copies, 'copies from (COPY --from, RUN --mount from=)');
+}
+
+/** What an analysis found, in the state file's form (see recordedOf). */
 export function analysisRecordOf(
   result: DockerfileAnalysis,
   at: { commit?: string; contentHash?: string; analyzedAt: string },
 ): AnalysisRecord {
-  const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
   return {
     status: 'analyzed',
     analyzer: ANALYZER,
     commit: at.commit,
     contentHash: at.contentHash,
     analyzedAt: at.analyzedAt,
-    bases: [...result.bases].sort(byLineThenRef).map((b) => ({ ref: b.ref, stage: b.stage, platform: b.platform, line: b.line })),
-    copies: [...result.copies].sort(byLineThenRef).map((c) => ({ ref: c.ref, line: c.line })),
-    warnings: [...result.warnings]
-      .sort((a, b) => a.line - b.line || a.col - b.col)
-      .map((w) => ({ line: w.line, col: w.col, message: w.message })),
+    ...recordedOf(result),
   };
 }
 

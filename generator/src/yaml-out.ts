@@ -4,6 +4,7 @@
 // arrays, strings, finite numbers, booleans, null) and is a hand-written emitter rather than the
 // yaml library's stringify because it is on the hot path of `generate` (10,000 images write
 // 10,000 files); test/yaml-out.test.ts holds it to the library's output byte for byte.
+import { MAX_YAML_DEPTH } from './yaml-source';
 
 /** Drops undefined members so optional fields are absent rather than `null`. */
 function withoutUndefined(value: unknown): unknown {
@@ -77,43 +78,88 @@ function atom(v: unknown, quote: (text: string) => string): string {
 
 const isBlock = (v: unknown): boolean => v !== null && typeof v === 'object' && !isEmptyCollection(v);
 
-function emit(value: unknown, indent: string, out: string[], quote: (text: string) => string): void {
+/** The lines written so far; `left` is how many more characters may be, so a value that would render huge stops early. */
+interface Output {
+  lines: string[];
+  left: number;
+}
+
+const OVER_BUDGET = new Error('over budget');
+
+function write(out: Output, line: string): void {
+  out.left -= line.length;
+  if (out.left < 0) throw OVER_BUDGET;
+  out.lines.push(line);
+}
+
+function emit(value: unknown, indent: string, out: Output, quote: (text: string) => string): void {
   if (Array.isArray(value)) {
     for (const item of value) {
       if (!isBlock(item)) {
-        out.push(`${indent}- ${atom(item, quote)}\n`);
+        write(out, `${indent}- ${atom(item, quote)}\n`);
         continue;
       }
-      // The first line of a block item shares the `- ` line; the rest are indented under it.
-      const inner: string[] = [];
-      emit(item, `${indent}  `, inner, quote);
-      inner[0] = `${indent}- ${inner[0].slice(indent.length + 2)}`;
-      out.push(...inner);
+      // The first line of a block item shares the `- ` line (same length: the dash replaces two
+      // spaces); the rest are indented under it. Rewritten in place: spreading an item's lines into
+      // the output overflowed the stack for an item of many lines.
+      const first = out.lines.length;
+      emit(item, `${indent}  `, out, quote);
+      out.lines[first] = `${indent}- ${out.lines[first].slice(indent.length + 2)}`;
     }
     return;
   }
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const k = quote(key);
-    if (!isBlock(v)) out.push(`${indent}${k}: ${atom(v, quote)}\n`);
+    if (!isBlock(v)) write(out, `${indent}${k}: ${atom(v, quote)}\n`);
     else {
-      out.push(`${indent}${k}:\n`);
+      write(out, `${indent}${k}:\n`);
       emit(v, Array.isArray(v) ? indent : `${indent}  `, out, quote);
     }
   }
 }
 
 /**
- * The generator's YAML text for `value`. `forYaml11`: for files Helm reads (dist/values.yaml), so a
- * string such as `no` or `1_000` reaches the chart as the same string.
+ * How deeply collections nest in `value` (a scalar or an empty collection is 0, `{a: 1}` is 1),
+ * counted without recursion, so any value can be measured before it is written.
  */
-export function renderYaml(value: unknown, headerComment?: string, options: { forYaml11?: boolean } = {}): string {
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: v, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    if (children.length === 0) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of children) stack.push({ value: child, depth: depth + 1 });
+  }
+  return deepest;
+}
+
+export interface RenderOptions {
+  /** For files Helm reads (dist/values.yaml), so a string such as `no` or `1_000` reaches the chart as the same string. */
+  forYaml11?: boolean;
+}
+
+/** The generator's YAML text for `value`. */
+export function renderYaml(value: unknown, headerComment?: string, options: RenderOptions = {}): string {
+  return renderYamlWithin(value, Infinity, headerComment, options)!;
+}
+
+/** renderYaml's text when it is at most `maxChars` characters long; undefined (found early) when longer. */
+export function renderYamlWithin(value: unknown, maxChars: number, headerComment?: string, options: RenderOptions = {}): string | undefined {
   const quote = options.forYaml11 ? scalarForYaml11 : scalar;
   const clean = withoutUndefined(value);
   const header = headerComment ? `${headerComment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  if (!isBlock(clean)) return `${header}${atom(clean, quote)}\n`;
-  const out: string[] = [];
-  emit(clean, '', out, quote);
-  return header + out.join('');
+  const out: Output = { lines: [header], left: maxChars - header.length };
+  try {
+    if (!isBlock(clean)) write(out, `${atom(clean, quote)}\n`);
+    else emit(clean, '', out, quote);
+  } catch (e) {
+    if (e === OVER_BUDGET) return undefined;
+    throw e;
+  }
+  return out.lines.join('');
 }
 
 // Reading back what renderYaml wrote, fast. State files are read on every `generate` run (10,000
@@ -164,12 +210,20 @@ function splitKey(text: string): { key: string; rest: string | undefined } | und
 
 class CanonicalReader {
   private i = 0;
-  constructor(private readonly lines: Line[]) {}
+  private depth = 0;
+  constructor(
+    private readonly lines: Line[],
+    /** Deeper files go to the full parser, which refuses them with a position. */
+    private readonly maxDepth: number,
+  ) {}
 
   block(indent: number): unknown {
     const first = this.lines[this.i];
     if (!first || first.indent !== indent) throw new SyntaxError('bad indent');
-    return first.text.startsWith('- ') ? this.sequence(indent) : this.mapping(indent);
+    if (++this.depth > this.maxDepth) throw new SyntaxError('too deep');
+    const value = first.text.startsWith('- ') ? this.sequence(indent) : this.mapping(indent);
+    this.depth--;
+    return value;
   }
 
   private mapping(indent: number): Record<string, unknown> {
@@ -182,10 +236,18 @@ class CanonicalReader {
       else {
         const next = this.lines[this.i];
         if (!next) throw new SyntaxError('missing block');
-        out[parts.key] = next.indent === indent && next.text.startsWith('- ') ? this.sequence(indent) : this.block(indent + 2);
+        out[parts.key] = next.indent === indent && next.text.startsWith('- ') ? this.nestedSequence(indent) : this.block(indent + 2);
       }
     }
     return out;
+  }
+
+  /** A sequence written at its key's indent is still one level deeper. */
+  private nestedSequence(indent: number): unknown[] {
+    if (++this.depth > this.maxDepth) throw new SyntaxError('too deep');
+    const value = this.sequence(indent);
+    this.depth--;
+    return value;
   }
 
   private sequence(indent: number): unknown[] {
@@ -209,8 +271,11 @@ class CanonicalReader {
   }
 }
 
-/** The data of a file renderYaml wrote (leading `#` comment lines allowed); undefined otherwise. */
-export function readCanonicalYaml(text: string): unknown {
+/**
+ * The data of a file renderYaml wrote (leading `#` comment lines allowed), nested at most `maxDepth`
+ * levels; undefined otherwise.
+ */
+export function readCanonicalYaml(text: string, maxDepth = MAX_YAML_DEPTH): unknown {
   let body = text;
   while (body.startsWith('#')) {
     const nl = body.indexOf('\n');
@@ -227,7 +292,7 @@ export function readCanonicalYaml(text: string): unknown {
         return { indent: l.length - text.length, text };
       });
     if (lines.some((l) => l.text === '')) return undefined;
-    const reader = new CanonicalReader(lines);
+    const reader = new CanonicalReader(lines, maxDepth);
     const value = reader.block(0);
     if (!reader.done) return undefined;
     return renderYaml(value) === body || renderYaml(value, undefined, { forYaml11: true }) === body ? value : undefined;

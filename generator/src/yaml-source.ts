@@ -3,9 +3,11 @@
 // (images.yaml, state files), so the limits and the wording are the same everywhere.
 //
 // Guards, in the order they run: a size cap (checked before anything is decoded or parsed), strict
-// UTF-8, the parser's own errors, one document only, no duplicate keys (both places named), and a
-// cap on aliases, since a few lines of nested aliases can expand to gigabytes ("billion laughs").
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+// UTF-8, a cap on nesting (a linear scan of the tokens, before the parser builds anything: `[[[...`
+// of a few MiB made it use gigabytes), the parser's own errors, one document only, no duplicate keys
+// (both places named), and a cap on aliases, since a few lines of nested aliases can expand to
+// gigabytes ("billion laughs").
+import { CST, isMap, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { UserError, type Problem } from './errors';
 import type { SourcePosition } from './types';
 
@@ -20,6 +22,8 @@ export interface YamlSourceOptions {
   what?: string;
   /** Appended to problems the user fixes by editing the file, e.g. "regenerate it with image-factory generate". */
   fixHint?: string;
+  /** Deepest nesting of collections accepted; default MAX_YAML_DEPTH. */
+  maxDepth?: number;
 }
 
 export interface YamlSource {
@@ -43,26 +47,89 @@ export interface YamlSource {
 }
 
 export const DEFAULT_MAX_YAML_BYTES = 10 * 1024 * 1024;
+/**
+ * Collections nested deeper than this are refused. Every file image-factory reads is a handful of
+ * levels deep; 64 leaves room for any hand-written lastRebuild, and keeps what the writers produce
+ * (block style, two spaces a level) small.
+ */
+export const MAX_YAML_DEPTH = 64;
 
 const TOO_DEEP = 'is nested too deeply to be a YAML file anyone edits; check that this is the right file';
+const tooDeepHere = (max: number) => `is nested too deeply to be a YAML file anyone edits (more than ${max} levels here); check that this is the right file`;
 
-function describeBytes(n: number): string {
+export function describeBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`;
 }
 
-/**
- * Throws when `byteLength` is over the cap. Callers reading from disk call it with the file's size
- * before reading, so an oversized file is refused without being loaded.
- */
-export function assertYamlSize(byteLength: number, file: string, options: YamlSourceOptions = {}): void {
+/** The error for a file of `byteLength` bytes, over the cap in `options`. */
+export function yamlTooLarge(byteLength: number, file: string, options: YamlSourceOptions = {}): UserError {
   const max = options.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
-  if (byteLength > max) {
-    const what = options.what ?? 'a YAML file';
-    throw new UserError({
-      file,
-      message: `is ${describeBytes(byteLength)} (${byteLength} bytes), over the ${describeBytes(max)} limit for ${what}; check that this is the right file${options.fixHint ? `, or ${options.fixHint}` : ''}`,
-    });
+  const what = options.what ?? 'a YAML file';
+  return new UserError({
+    file,
+    message: `is ${describeBytes(byteLength)} (${byteLength} bytes), over the ${describeBytes(max)} limit for ${what}; check that this is the right file${options.fixHint ? `, or ${options.fixHint}` : ''}`,
+  });
+}
+
+/** Throws when `byteLength` is over the cap. */
+export function assertYamlSize(byteLength: number, file: string, options: YamlSourceOptions = {}): void {
+  if (byteLength > (options.maxBytes ?? DEFAULT_MAX_YAML_BYTES)) throw yamlTooLarge(byteLength, file, options);
+}
+
+// The lexer's own markers (document, flow error, scalar): they stand for no character of the text.
+const LEXER_MARKERS = new Set(['\u0002', '\u0018', '\u001f']);
+
+/**
+ * The offset where nesting first goes deeper than `max`, or -1. One pass over the lexer's tokens,
+ * which the parser would produce anyway, in constant memory: flow collections (`[`, `{`) are counted
+ * exactly; block collections by their indentation (a stack of the columns where nodes start on a
+ * line, and each `- ` or `? ` on it), which never counts more levels than there are, so any
+ * well-formed file within the bound is read.
+ */
+export function tooDeepAt(text: string, max: number): number {
+  let offset = 0;
+  let lineStart = 0;
+  let firstOnLine = true;
+  let flow = 0;
+  const columns: number[] = [];
+  for (const token of new Lexer().lex(text)) {
+    if (LEXER_MARKERS.has(token)) continue;
+    const start = offset;
+    offset += token.length;
+    const type = CST.tokenType(token);
+    if (type === 'newline') {
+      lineStart = offset;
+      firstOnLine = true;
+      continue;
+    }
+    if (type === 'space' || type === 'comment' || type === 'byte-order-mark') {
+      const nl = token.lastIndexOf('\n');
+      if (nl >= 0) {
+        lineStart = start + nl + 1;
+        firstOnLine = true;
+      }
+      continue;
+    }
+    if (type === 'doc-start' || type === 'doc-end') {
+      columns.length = 0;
+      flow = 0;
+    } else if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      flow += 1;
+      if (columns.length + flow > max) return start;
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
+      if (flow > 0) flow -= 1;
+    } else if (flow === 0 && (firstOnLine || type === 'seq-item-ind' || type === 'explicit-key-ind')) {
+      const col = start - lineStart;
+      while (columns.length > 0 && columns[columns.length - 1] >= col) columns.pop();
+      columns.push(col);
+      if (columns.length > max) return start;
+    }
+    firstOnLine = false;
+    // A multi-line scalar moves the start of the line.
+    const nl = token.lastIndexOf('\n');
+    if (nl >= 0) lineStart = start + nl + 1;
   }
+  return -1;
 }
 
 /** Offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1. */
@@ -142,6 +209,9 @@ function keyText(node: unknown): string | undefined {
 export function readYamlSource(input: string | Buffer, file: string, options: YamlSourceOptions = {}): YamlSource {
   const text = decode(input, file, options);
   const what = options.what ?? 'this file';
+  const maxDepth = options.maxDepth ?? MAX_YAML_DEPTH;
+  const deep = tooDeepAt(text, maxDepth);
+  if (deep >= 0) throw new UserError({ file, ...positionInText(text, deep), message: tooDeepHere(maxDepth) });
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
     const p = lineCounter.linePos(offset);

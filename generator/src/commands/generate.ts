@@ -1,8 +1,8 @@
 // `image-factory generate` and `image-factory validate`.
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { applyChanges, describeChanges } from '../files';
-import { changesOfPlan, planGeneration, summaryOf, validateStateRepo, type ExternalFetcher } from '../generate';
+import { applyChanges, describeChanges, recoverInterruptedRun } from '../files';
+import { changesOfPlan, OUTPUT_FOLDERS, planGeneration, summaryOf, validateStateRepo, type ExternalFetcher } from '../generate';
 import { externalFetcher } from '../external';
 
 interface GenerateFlags {
@@ -24,6 +24,12 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'print nothing on success')
     .action(async (flags: GenerateFlags) => {
       const root = path.resolve(flags.root);
+      if (!flags.check) {
+        // A run killed earlier is finished (or undone) before anything is read.
+        const recovery = recoverInterruptedRun(root, OUTPUT_FOLDERS);
+        if (recovery.finished > 0) process.stderr.write(`image-factory: finished an interrupted run (${recovery.finished} file(s))\n`);
+        if (recovery.removedTemps > 0) process.stderr.write(`image-factory: removed ${recovery.removedTemps} temp file(s) of an interrupted run\n`);
+      }
       const fetcher: ExternalFetcher | undefined = flags.fetchExternal ? externalFetcher() : undefined;
       const plan = await planGeneration({ root, fetchExternal: fetcher });
       const changes = changesOfPlan(plan, root);
