@@ -5,7 +5,10 @@
 // waiting as long as GitHub asks (Retry-After, x-ratelimit-reset), within a bound.
 //
 // Every string is validated before the URL is built, path segments are encoded, and the token is
-// never written anywhere: not in logs, errors or dry-run output.
+// never written anywhere: not in logs, errors or dry-run output. What the server sends back (body,
+// reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
+// in every form it could be echoed in, control characters are made visible, and it is shortened.
+import { printable, shortened } from './errors';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -42,6 +45,8 @@ export type FetchLike = (url: string, init: { method: string; headers: Record<st
   status: number;
   statusText: string;
   headers: { get(name: string): string | null };
+  /** The body as a stream (fetch's Response has one): read only up to the cap, then cancelled. */
+  body?: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
 }>;
 
@@ -159,8 +164,48 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-function statusLine(status: number, statusText: string): string {
-  return `${status} ${STATUS_TEXT[status] ?? statusText}`.trim();
+function statusLine(status: number, statusText: string, token: string): string {
+  return `${status} ${STATUS_TEXT[status] ?? serverText(statusText, token, MAX_REASON_CHARS)}`.trim();
+}
+
+/** How much of what the server says a message quotes. */
+const MAX_SERVER_TEXT_CHARS = 500;
+const MAX_REASON_CHARS = 100;
+/** A run of this many characters of the token anywhere in a text is hidden too (a server echoing part of it). */
+const TOKEN_WINDOW = 12;
+
+/** The escapes a server could write the token in (JSON \u and \x, percent, HTML numeric) decoded, so it is found in any of them. */
+function decodeEscapes(text: string): string {
+  const char = (code: number) => (code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '');
+  return text
+    .replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(["\\/]))/g, (_m, braced?: string, u?: string, x?: string, plain?: string) =>
+      plain ?? char(parseInt(braced ?? u ?? x ?? '', 16)),
+    )
+    .replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => char(parseInt(h, 16)))
+    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
+}
+
+/** Hides the token, and any run of TOKEN_WINDOW or more of its characters, wherever it appears. */
+function redact(text: string, token: string): string {
+  if (token.length < 4) return text;
+  let out = text.split(token).join('***');
+  const window = Math.min(TOKEN_WINDOW, token.length);
+  const hidden = new Array<boolean>(out.length).fill(false);
+  let any = false;
+  for (let i = 0; i + window <= token.length; i++) {
+    const piece = token.slice(i, i + window);
+    for (let at = out.indexOf(piece); at >= 0; at = out.indexOf(piece, at + 1)) {
+      hidden.fill(true, at, at + window);
+      any = true;
+    }
+  }
+  if (any) out = out.replace(/[\s\S]/g, (c, i: number) => (hidden[i] ? (i === 0 || !hidden[i - 1] ? '***' : '') : c));
+  return out;
+}
+
+/** Text the server sent, fit to print: escapes decoded, the token hidden, control characters visible, shortened. */
+function serverText(text: string, token: string, max = MAX_SERVER_TEXT_CHARS): string {
+  return shortened(printable(redact(decodeEscapes(text), token)), max);
 }
 
 /** GitHub's `message` from a JSON error body, or the start of whatever else came. */
@@ -177,8 +222,8 @@ function messageOf(body: string): string {
   } catch {
     // not JSON
   }
-  const text = body.replace(/\s+/g, ' ').trim();
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  // Shortened only once the token is hidden (serverText): a cut could leave part of it.
+  return body.replace(/\s+/g, ' ').trim();
 }
 
 const HINTS: Readonly<Record<number, string>> = {
@@ -219,14 +264,33 @@ function formatSeconds(s: number): string {
   return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
 }
 
-/** Hides the token wherever it might have been echoed. */
-function redact(text: string, token: string): string {
-  return token.length >= 4 ? text.split(token).join('***') : text;
+/** At most MAX_ERROR_BODY_BYTES of the body: the rest is never downloaded (the stream is cancelled). */
+async function readBounded(response: Pick<Awaited<ReturnType<FetchLike>>, 'body' | 'text'>): Promise<string> {
+  const body = response.body;
+  if (!body) {
+    const text = await response.text();
+    return text.length > MAX_ERROR_BODY_BYTES ? text.slice(0, MAX_ERROR_BODY_BYTES) : text;
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < MAX_ERROR_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
-async function readBounded(response: { text(): Promise<string> }): Promise<string> {
-  const text = await response.text();
-  return text.length > MAX_ERROR_BODY_BYTES ? text.slice(0, MAX_ERROR_BODY_BYTES) : text;
+/** Drops a body that is of no interest without reading it. */
+async function discard(response: Pick<Awaited<ReturnType<FetchLike>>, 'body' | 'text'>): Promise<void> {
+  if (response.body) await response.body.cancel().catch(() => undefined);
+  else await response.text().catch(() => '');
 }
 
 /**
@@ -257,25 +321,25 @@ export async function dispatchWorkflow(opts: DispatchOptions): Promise<DispatchR
     } catch (e) {
       const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
       const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' && inner.message ? inner.message : e instanceof Error ? e.message : String(e);
-      lastProblem = `no answer from ${new URL(url).host} (${redact(String(cause), opts.token)})`;
+      lastProblem = `no answer from ${new URL(url).host} (${serverText(String(cause), opts.token)})`;
       lastStatus = undefined;
     }
     if (response !== undefined) {
       const status = response.status;
       if (status === 204) {
-        await response.text().catch(() => '');
+        await discard(response);
         return { attempts: attempt, url };
       }
-      const text = redact(await readBounded(response).catch(() => ''), opts.token);
-      const message = messageOf(text);
-      const answered = `GitHub answered ${statusLine(status, response.statusText)}${message ? `: ${message}` : ''}`;
+      // GitHub's message is decoded from its JSON first, so an escaped token is found as well.
+      const message = serverText(messageOf(await readBounded(response).catch(() => '')), opts.token);
+      const answered = `GitHub answered ${statusLine(status, response.statusText, opts.token)}${message ? `: ${message}` : ''}`;
       lastStatus = status;
       if (status >= 200 && status < 300) {
         throw new GitHubError(`${answered} for ${where}; a dispatch is confirmed only by 204 No Content, so it may or may not have started: check the repository's Actions tab`, status);
       }
       if (status >= 300 && status < 400) {
         const location = response.headers.get('location');
-        throw new GitHubError(`${answered} for ${where}: the API moved${location ? ` to ${location}` : ''}; the repository may have been renamed or the API URL is wrong`, status);
+        throw new GitHubError(`${answered} for ${where}: the API moved${location ? ` to ${serverText(location, opts.token)}` : ''}; the repository may have been renamed or the API URL is wrong`, status);
       }
       const rateLimited = isRateLimited(status, response.headers, message);
       if (!rateLimited && status < 500) {
