@@ -9,7 +9,7 @@ import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isScalar, type Node as YamlNode } from 'yaml';
-import { UserError, type Problem } from './errors';
+import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
 import { packageRoot } from './package-root';
@@ -209,7 +209,7 @@ function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   return `${typeof value} ${String(value)}`;
 }
@@ -306,7 +306,7 @@ function step(node: unknown, segment: PathSegment): unknown {
 
 function quoteHint(source: YamlSource, path: PathSegment[], node: YamlNode | undefined): string {
   const key = path[path.length - 1];
-  const written = sourceTextOf(source, node) ?? '';
+  const written = shortened(sourceTextOf(source, node) ?? '', MAX_QUOTED_CHARS);
   return typeof key === 'string' && !/^\d+$/.test(key) ? `${key}: "${written}"` : `"${written}"`;
 }
 
@@ -315,7 +315,7 @@ function describeError(checker: Checker, e: ErrorObject): void {
   const path: PathSegment[] = pointerSegments(e.instancePath);
   const label = checker.label(path);
   const data: unknown = e.data;
-  const shown = JSON.stringify(data);
+  const shown = typeof data === 'string' ? quoted(data) : shortened(JSON.stringify(data) ?? String(data), MAX_QUOTED_CHARS);
   const parent = resolveRef(e.parentSchema as SchemaNode | undefined);
   switch (e.keyword) {
     case 'type': {
@@ -344,7 +344,7 @@ function describeError(checker: Checker, e: ErrorObject): void {
       const near = nearestKey(key, known);
       const where = path.length ? ` in ${label === 'the file' ? 'the file' : labelOfObject(checker, path)}` : '';
       const hint = near ? `did you mean \`${near}\`?` : `known keys here: ${[...known].sort().join(', ')}`;
-      checker.add({ path: [...path, key], part: 'key', message: `unknown key "${key}"${where}; ${hint}`, rank: 1 });
+      checker.add({ path: [...path, key], part: 'key', message: `unknown key ${quoted(key)}${where}; ${hint}`, rank: 1 });
       return;
     }
     case 'required': {
@@ -361,13 +361,13 @@ function describeError(checker: Checker, e: ErrorObject): void {
     case 'propertyNames': {
       const key = (e.params as { propertyName: string }).propertyName;
       const reason = parent?.propertyNames?.patternErrorMessage ?? 'is not allowed here';
-      checker.add({ path: [...path, key], part: 'key', message: `${label} key ${JSON.stringify(key)} ${reason}`, rank: 2 });
+      checker.add({ path: [...path, key], part: 'key', message: `${label} key ${quoted(key)} ${reason}`, rank: 2 });
       return;
     }
     case 'format': {
       const rule = FORMAT_RULES[(e.params as { format: string }).format];
       const reason = (typeof data === 'string' && rule?.(data)) || 'is not valid';
-      const value = typeof data === 'string' && (e.params as { format: string }).format === 'https-git-url' ? JSON.stringify(redactURL(data)) : shown;
+      const value = typeof data === 'string' && (e.params as { format: string }).format === 'https-git-url' ? quoted(redactURL(data)) : shown;
       checker.add({ path, part: 'value', message: `${label} ${value} ${reason}`, rank: 2 });
       return;
     }
@@ -499,7 +499,7 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
     if (!isRecord(image) || typeof image.registry !== 'string' || typeof image.repository !== 'string' || checker.flagged(path)) return;
     if (image.repository.split('/')[0] === image.registry && image.repository.includes('/')) {
       const rest = image.repository.slice(image.registry.length + 1);
-      checker.add({ path, part: 'value', message: `repository "${image.repository}" starts with the registry; write only the path: repository: ${rest}`, rank: 2 });
+      checker.add({ path, part: 'value', message: `repository ${quoted(image.repository)} starts with the registry; write only the path: repository: ${rest}`, rank: 2 });
     }
   });
 
@@ -564,7 +564,7 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
       checker.add({
         path: branchPath,
         part: 'value',
-        message: `source.branch "${source.branch}" differs from stateRepo.branch "${stateBranch}", but this image is local (its Dockerfile is in the state repo, read from the state branch); remove source.branch, or set source.repo to the repository the Dockerfile is in`,
+        message: `source.branch ${quoted(source.branch)} differs from stateRepo.branch "${stateBranch}", but this image is local (its Dockerfile is in the state repo, read from the state branch); remove source.branch, or set source.repo to the repository the Dockerfile is in`,
         rank: 2,
       });
     });

@@ -22,7 +22,7 @@ import {
   type AnalysisRecord,
   type ImageState,
 } from './state';
-import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, unwritableStateProblem } from './state-file';
+import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from './state-file';
 import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf } from './values';
 import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
@@ -31,7 +31,7 @@ import { changesOf, type FileChange } from './files';
 import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
 import { folderInside, locateInside } from './repo-paths';
 import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, yamlTooLarge } from './yaml-source';
-import { nestingDepth, renderYaml } from './yaml-out';
+import { nestingDepth, renderYamlWithin } from './yaml-out';
 import { MAX_VALUES_BYTES } from './values-file';
 
 export const IMAGES_FILE = 'images.yaml';
@@ -238,12 +238,12 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
 
   const files = new Map<string, string>();
   const problems: Problem[] = [];
+  const imageByName = new Map(config.images.map((i) => [i.name, i]));
   for (const state of states.values()) {
     const rel = imageStatePath(state.name);
-    const text = renderImageState(state);
-    const problem = unwritableStateProblem(text, state);
-    if (problem) problems.push(unwritableImageState(rel, problem, state, config.images.find((i) => i.name === state.name)!));
-    files.set(rel, text);
+    const written = writableState(state);
+    if ('problem' in written) problems.push(unwritableImageState(rel, written.problem, state, imageByName.get(state.name)!));
+    else files.set(rel, written.text);
   }
 
   const usedBy = new Map<string, { ref: ReturnType<typeof parseImageRef>; users: string[] }>();
@@ -259,10 +259,9 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   for (const { ref, users } of usedBy.values()) {
     const rel = baseStatePath(slugOf(ref));
     const state = baseStateOf(ref, users, enrolledByRepo.get(repoURLOf(ref)));
-    const text = renderBaseState(state);
-    const problem = unwritableStateProblem(text, state);
-    if (problem) problems.push({ file: rel, message: `${problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
-    files.set(rel, text);
+    const written = writableState(state);
+    if ('problem' in written) problems.push({ file: rel, message: `${written.problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
+    else files.set(rel, written.text);
   }
   if (problems.length) throw new UserError(problems);
   const valuesText = renderValues(values);
@@ -278,16 +277,16 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
 
 /** Which part of an image's state makes it too large or deep to write, and how to fix that. */
 function unwritableImageState(rel: string, problem: string, state: ImageState, image: ImageEnrollment): Problem {
-  const lastRebuild = renderYaml({ lastRebuild: state.lastRebuild });
-  const analysis = renderYaml({ analysis: state.analysis });
-  if (nestingDepth(state.lastRebuild) + 1 > MAX_YAML_DEPTH || lastRebuild.length > analysis.length) {
-    return { file: rel, message: `${problem}, because of its lastRebuild record (${describeBytes(Buffer.byteLength(lastRebuild))}, ${nestingDepth(state.lastRebuild)} levels deep); restore the file from git, or set lastRebuild: {}` };
+  const sizeOf = (part: object) => renderYamlWithin(part, MAX_STATE_BYTES)?.length ?? Infinity;
+  const lastRebuild = sizeOf({ lastRebuild: state.lastRebuild });
+  if (nestingDepth(state.lastRebuild) + 1 > MAX_YAML_DEPTH || lastRebuild >= sizeOf({ analysis: state.analysis })) {
+    return { file: rel, message: `${problem}, because of its lastRebuild record; restore the file from git, or set lastRebuild: {}` };
   }
   return {
     file: IMAGES_FILE,
     line: image.position.line,
     col: image.position.col,
-    message: `image "${image.name}": ${rel} ${problem}, because of what its Dockerfile names (${describeBytes(Buffer.byteLength(analysis))}); use shorter image references and stage names`,
+    message: `image "${image.name}": ${rel} ${problem}, because of what its Dockerfile names; use fewer or shorter image references, stage names and platforms`,
   };
 }
 

@@ -4,10 +4,10 @@ import Ajv, { type ErrorObject } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Problem } from './errors';
-import type { BaseImageState, ImageState } from './state';
+import { STATE_HEADER, type BaseImageState, type ImageState } from './state';
 import { packageRoot } from './package-root';
 import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, readYamlSource } from './yaml-source';
-import { nestingDepth, readCanonicalYaml } from './yaml-out';
+import { nestingDepth, readCanonicalYaml, renderYamlWithin } from './yaml-out';
 
 /** The largest state file read back. Every state file written is checked against it first. */
 export const MAX_STATE_BYTES = 1024 * 1024;
@@ -16,16 +16,18 @@ const READ_RULE = { maxBytes: MAX_STATE_BYTES, fixHint: 'regenerate it with imag
 export const STATE_SIZE_RULE = { maxBytes: MAX_STATE_BYTES, what: 'a state file', fixHint: 'restore it from git, or delete it and run image-factory generate to write it again' };
 
 /**
- * Why the next run would refuse a state file with this text and data, or undefined: over the size
- * it reads, or nested deeper than it reads. `generate` checks every file before writing it, so
- * that what one run writes, the next run reads.
+ * A state file's text, or why the next run would refuse it: over the size it reads, or nested
+ * deeper than it reads. `generate` writes nothing it has not checked here, so that what one run
+ * writes, the next run reads. A value that would render huge is found before it is rendered whole.
  */
-export function unwritableStateProblem(text: string, value: unknown): string | undefined {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_STATE_BYTES) return `would be ${describeBytes(bytes)} written out, over the ${describeBytes(MAX_STATE_BYTES)} a state file may be`;
+export function writableState(value: ImageState | BaseImageState): { text: string } | { problem: string } {
   const depth = nestingDepth(value);
-  if (depth > MAX_YAML_DEPTH) return `would be nested ${depth} levels deep, over the ${MAX_YAML_DEPTH} a state file may be`;
-  return undefined;
+  if (depth > MAX_YAML_DEPTH) return { problem: `would be nested ${depth} levels deep, over the ${MAX_YAML_DEPTH} a state file may be` };
+  const text = renderYamlWithin(value, MAX_STATE_BYTES, STATE_HEADER);
+  if (text === undefined) return { problem: `would be over ${describeBytes(MAX_STATE_BYTES)} written out, the most a state file may be` };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_STATE_BYTES) return { problem: `would be ${describeBytes(bytes)} written out, over the ${describeBytes(MAX_STATE_BYTES)} a state file may be` };
+  return { text };
 }
 
 const stateSchema: object = JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8'));
