@@ -1,0 +1,148 @@
+// A hostile GitHub API for `rebuild`: an answer whose body never ends, and answers that echo the
+// token (in the body, \u-escaped, percent-encoded, in a Location header, in the reason phrase),
+// carry terminal escapes, or run to 60 KB. Real sockets on loopback; the CLI runs as a child under
+// a heap limit, a memory watchdog and a wall-clock limit where the attack is about memory.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { describeEnd, runCli } from '../support/cli-child';
+import { repoWith } from '../support/hostile-repo';
+import { removeTempDirs } from '../support/tree';
+import { runRebuild } from '../../generator/src/commands/rebuild';
+import { MAX_MESSAGE_CHARS } from '../../generator/src/errors';
+
+const TOKEN = 'ghs_HostileEchoToken0123456789abcdefSECRET';
+const VALUES = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'graph-12-images', 'values.yaml'), 'utf8');
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+async function serve(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `rebuild node-base` in this process against `url`, one attempt; exit code and what it printed. */
+async function rebuild(url: string): Promise<{ code: number; out: string }> {
+  const root = repoWith({ 'dist/values.yaml': VALUES });
+  let out = '';
+  const code = await runRebuild(
+    'node-base',
+    { root, apiUrl: url, maxAttempts: '1', maxWait: '0' },
+    { env: { GITHUB_TOKEN: TOKEN }, stdout: (t) => (out += t), stderr: (t) => (out += t) },
+  );
+  return { code, out };
+}
+
+/** Every form of the token a careless terminal or log could show. */
+function assertNoToken(text: string): void {
+  for (const form of [TOKEN, TOKEN.slice(0, 20), TOKEN.slice(-20), encodeURIComponent(TOKEN).replace('_', '%5F')]) assert.not.match(text, form);
+  assert.not.match(text, '\u001b', 'no escape character reaches the terminal');
+}
+
+test('an endless 500 body is read up to the cap, then the download stops', async () => {
+  let sent = 0;
+  let closedEarly = false;
+  const server = await serve((_req, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    // At most 256 MiB, so that without the cap the test ends (and fails) rather than runs forever.
+    const pump = () => {
+      while (sent < 256 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => (closedEarly = sent < 256 * 1024 * 1024));
+    pump();
+  });
+  try {
+    const root = repoWith({ 'dist/values.yaml': VALUES });
+    const run = await runCli(['rebuild', 'node-base', '--root', root, '--api-url', server.url, '--max-attempts', '1'], { env: { GITHUB_TOKEN: TOKEN } });
+    assert.is(run.code, 1, describeEnd(run));
+    assert.match(run.stderr, /rebuild node-base: GitHub answered 500 Internal Server Error: x+ … x+ \(acme\/images workflow build-node-base\.yml on main\); gave up after 1 attempt/);
+    assert.ok(closedEarly, 'the client closed the connection');
+    assert.ok(sent < 32 * 1024 * 1024, `the server sent ${sent} bytes before the client stopped reading`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a token echoed \\u-escaped in JSON, or percent-encoded, never prints', async () => {
+  const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  for (const body of [`{"message":"bad token ${escaped}"}`, `bad token ${encodeURIComponent(TOKEN).replace('_', '%5F')}`, `{"message":"bad token ${TOKEN.slice(0, 30)}`]) {
+    const server = await serve((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    try {
+      const { code, out } = await rebuild(server.url);
+      assert.is(code, 1);
+      assert.match(out, 'GitHub answered 401 Unauthorized: ');
+      assert.match(out, 'bad token ***');
+      assertNoToken(out);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test('a token echoed in a Location header or in the reason phrase never prints', async () => {
+  const moved = await serve((_req, res) => {
+    res.writeHead(302, { location: `https://elsewhere.example/login?token=${TOKEN}` });
+    res.end();
+  });
+  try {
+    const { code, out } = await rebuild(moved.url);
+    assert.is(code, 1);
+    assert.match(out, 'the API moved to https://elsewhere.example/login?token=***;');
+    assertNoToken(out);
+  } finally {
+    await moved.close();
+  }
+  const reason = await serve((_req, res) => {
+    res.writeHead(599, `Denied for ${TOKEN}`);
+    res.end();
+  });
+  try {
+    const { code, out } = await rebuild(reason.url);
+    assert.is(code, 1);
+    assert.match(out, 'GitHub answered 599 Denied for ***');
+    assertNoToken(out);
+  } finally {
+    await reason.close();
+  }
+});
+
+test('terminal escapes are shown as text, and a 60 KB message is shortened', async () => {
+  const server = await serve((_req, res) => {
+    res.writeHead(422, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: `\u001b[2J\u001b]0;owned\u0007cleared ${'y'.repeat(60 * 1024)} end` }));
+  });
+  try {
+    const { code, out } = await rebuild(server.url);
+    assert.is(code, 1);
+    assert.match(out, '\\u001b[2J\\u001b]0;owned\\u0007cleared yyy');
+    assertNoToken(out);
+    for (const line of out.trimEnd().split('\n')) assert.ok(line.length <= MAX_MESSAGE_CHARS, `a line of ${line.length} characters`);
+  } finally {
+    await server.close();
+  }
+});
+
+test.after(removeTempDirs);
+test.run();
