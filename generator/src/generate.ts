@@ -72,6 +72,9 @@ function analysisTime(opts: GenerateOptions): string {
 
 function readImagesConfig(root: string): ImagesConfig {
   const sizeRule = { maxBytes: MAX_IMAGES_YAML_BYTES, what: 'images.yaml' };
+  // A committed link to /proc/self/environ or a secret elsewhere must not be read (and quoted in errors).
+  const found = locateInside(root, IMAGES_FILE);
+  if (found.kind === 'outside') throw new UserError({ file: IMAGES_FILE, message: `is a symbolic link to ${found.real}, outside the state repo; replace it with the file itself` });
   const read = readRegularFile(path.join(root, IMAGES_FILE), IMAGES_FILE, { maxBytes: MAX_IMAGES_YAML_BYTES, fix: 'images.yaml must be a file' });
   if (read.kind === 'missing') throw new UserError({ file: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
   if (read.kind === 'too-large') throw yamlTooLarge(read.size, IMAGES_FILE, sizeRule);

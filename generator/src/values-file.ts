@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { UserError, type Problem } from './errors';
 import { isDuration } from './duration';
 import { readRegularFile } from './read-file';
+import { locateInside } from './repo-paths';
 import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge, type PathSegment } from './yaml-source';
 import { readCanonicalYaml } from './yaml-out';
 import type { SourcePosition } from './types';
@@ -33,6 +34,11 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
   const root = path.resolve(opts.root ?? '.');
   const file = opts.values !== undefined ? path.resolve(opts.values) : path.join(root, DEFAULT_VALUES_PATH);
   const shown = path.relative(process.cwd(), file) || file;
+  if (opts.values === undefined) {
+    // The default file is the state repo's: a committed link out of it (to a secret) is not read.
+    const found = locateInside(root, DEFAULT_VALUES_PATH);
+    if (found.kind === 'outside') throw new UserError({ file: shown, message: `is a symbolic link to ${found.real}, outside the state repo; run \`image-factory generate\` to write the file itself` });
+  }
   const read = readRegularFile(file, shown, { maxBytes: MAX_VALUES_BYTES, fix: 'name the chart values file (dist/values.yaml)' });
   if (read.kind === 'missing') {
     throw new UserError({

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI_MAIN } from '../support/cli-child';
+import { seeded } from '../support/hostile-cases';
 import { cli, imageEntry, repoWith } from '../support/hostile-repo';
 import { copyTree, removeTempDirs, snapshot, tempDir } from '../support/tree';
 import { recoverInterruptedRun } from '../../generator/src/files';
@@ -18,18 +19,6 @@ process.env.SOURCE_DATE_EPOCH = '1767225600';
 const SEED = 0x5eed11;
 const KILLS = 20;
 const IMAGES = 200;
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const name = (i: number) => `img-${String(i).padStart(3, '0')}`;
 const dockerfile = (i: number) => `FROM ${i % 3 === 0 ? `registry.example.com/base-${i % 40}:1` : `node:${18 + (i % 5)}`}\nCOPY --from=tools-${i % 7}:2 /t /t\n`;
@@ -90,7 +79,7 @@ async function runAndKill(root: string, delay: number, afterTemp: boolean): Prom
 }
 
 test(`${KILLS} SIGKILLs at random moments: after recovery the tree is the old one or the new one, exactly`, async () => {
-  const rand = random(SEED);
+  const rand = seeded(SEED);
   // Old: images 0..199, delay 7d. New images.yaml: 30 removed, 30 added, every delay changed, so the
   // run creates, updates and removes state files and base files.
   const files: Record<string, string> = { 'images.yaml': imagesYaml(0, IMAGES, '7d') };

@@ -85,6 +85,28 @@ test('a planted temp-file link of a dead process is removed (the link, not its t
   assert.equal(fs.readdirSync(path.join(root, 'dist')), ['values.yaml']);
 });
 
+test('images.yaml or dist/values.yaml linked out of the repo (to a secret) is not read, so never quoted', async () => {
+  const root = app();
+  const secret = path.join(tempDir('secret'), 'environ');
+  fs.writeFileSync(secret, 'GITHUB_TOKEN=ghs_secret\n');
+  fs.renameSync(path.join(root, 'images.yaml'), path.join(root, 'real.yaml'));
+  fs.symlinkSync(secret, path.join(root, 'images.yaml'));
+  const run = await cli('generate', '--root', root);
+  assert.is(run.code, 1);
+  assert.match(run.stderr, /^images\.yaml: is a symbolic link to .*, outside the state repo; replace it with the file itself/);
+  assert.not.match(run.stderr, 'ghs_secret');
+  fs.mkdirSync(path.join(root, 'dist'));
+  fs.symlinkSync(secret, path.join(root, 'dist', 'values.yaml'));
+  const graph = await cli('graph', '--root', root);
+  assert.is(graph.code, 1);
+  assert.match(graph.stderr, /values\.yaml: is a symbolic link to .*, outside the state repo/);
+  assert.not.match(graph.stderr, 'ghs_secret');
+  // A link inside the repo is fine.
+  fs.rmSync(path.join(root, 'images.yaml'));
+  fs.symlinkSync('real.yaml', path.join(root, 'images.yaml'));
+  assert.is((await cli('validate', '--root', root)).code, 0);
+});
+
 test('a state file that is a link is refused, and its target is neither read nor written', async () => {
   const root = app();
   const outside = outsideFolder();
