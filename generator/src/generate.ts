@@ -17,8 +17,6 @@ import {
   baseStateOf,
   imageStateOf,
   pendingAnalysis,
-  renderBaseState,
-  renderImageState,
   type AnalysisRecord,
   type ImageState,
 } from './state';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI_MAIN } from '../support/cli-child';
-import { seeded } from '../support/hostile-cases';
+import { seeded } from '../support/random';
 import { cli, imageEntry, repoWith } from '../support/hostile-repo';
 import { copyTree, removeTempDirs, snapshot, tempDir } from '../support/tree';
 import { recoverInterruptedRun } from '../../generator/src/files';

@@ -19,20 +19,31 @@ const VALUES = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'graph-12-
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-async function serve(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
+/** Runs `fn` with a loopback server answering every request with `handler`; closes it after. */
+async function withServer(handler: Handler, fn: (url: string) => Promise<void>): Promise<void> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => handler(req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  try {
+    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+/** Runs `rebuild` against a server answering with `handler`; expects exit 1, and no token or escape in what it printed. */
+async function refusedAnswer(handler: Handler): Promise<string> {
+  let printed = '';
+  await withServer(handler, async (url) => {
+    const { code, out } = await rebuild(url);
+    assert.is(code, 1);
+    assertNoToken(out);
+    printed = out;
+  });
+  return printed;
 }
 
 /** `rebuild node-base` in this process against `url`, one attempt; exit code and what it printed. */
@@ -56,7 +67,7 @@ function assertNoToken(text: string): void {
 test('an endless 500 body is read up to the cap, then the download stops', async () => {
   let sent = 0;
   let closedEarly = false;
-  const server = await serve((_req, res) => {
+  const endless: Handler = (_req, res) => {
     res.writeHead(500, { 'content-type': 'text/plain' });
     const chunk = Buffer.alloc(64 * 1024, 'x');
     // At most 256 MiB, so that without the cap the test ends (and fails) rather than runs forever.
@@ -69,79 +80,49 @@ test('an endless 500 body is read up to the cap, then the download stops', async
     };
     res.on('close', () => (closedEarly = sent < 256 * 1024 * 1024));
     pump();
-  });
-  try {
+  };
+  await withServer(endless, async (url) => {
     const root = repoWith({ 'dist/values.yaml': VALUES });
-    const run = await runCli(['rebuild', 'node-base', '--root', root, '--api-url', server.url, '--max-attempts', '1'], { env: { GITHUB_TOKEN: TOKEN } });
+    const run = await runCli(['rebuild', 'node-base', '--root', root, '--api-url', url, '--max-attempts', '1'], { env: { GITHUB_TOKEN: TOKEN } });
     assert.is(run.code, 1, describeEnd(run));
     assert.match(run.stderr, /rebuild node-base: GitHub answered 500 Internal Server Error: x+ … x+ \(acme\/images workflow build-node-base\.yml on main\); gave up after 1 attempt/);
-    assert.ok(closedEarly, 'the client closed the connection');
-    assert.ok(sent < 32 * 1024 * 1024, `the server sent ${sent} bytes before the client stopped reading`);
-  } finally {
-    await server.close();
-  }
+  });
+  assert.ok(closedEarly, 'the client closed the connection');
+  assert.ok(sent < 32 * 1024 * 1024, `the server sent ${sent} bytes before the client stopped reading`);
 });
 
-test('a token echoed \\u-escaped in JSON, or percent-encoded, never prints', async () => {
+test('a token echoed \\u-escaped in JSON, or percent-encoded, or in part, never prints', async () => {
   const escaped = [...TOKEN].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
   for (const body of [`{"message":"bad token ${escaped}"}`, `bad token ${encodeURIComponent(TOKEN).replace('_', '%5F')}`, `{"message":"bad token ${TOKEN.slice(0, 30)}`]) {
-    const server = await serve((_req, res) => {
+    const out = await refusedAnswer((_req, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(body);
     });
-    try {
-      const { code, out } = await rebuild(server.url);
-      assert.is(code, 1);
-      assert.match(out, 'GitHub answered 401 Unauthorized: ');
-      assert.match(out, 'bad token ***');
-      assertNoToken(out);
-    } finally {
-      await server.close();
-    }
+    assert.match(out, 'GitHub answered 401 Unauthorized: ');
+    assert.match(out, 'bad token ***');
   }
 });
 
 test('a token echoed in a Location header or in the reason phrase never prints', async () => {
-  const moved = await serve((_req, res) => {
+  const moved = await refusedAnswer((_req, res) => {
     res.writeHead(302, { location: `https://elsewhere.example/login?token=${TOKEN}` });
     res.end();
   });
-  try {
-    const { code, out } = await rebuild(moved.url);
-    assert.is(code, 1);
-    assert.match(out, 'the API moved to https://elsewhere.example/login?token=***;');
-    assertNoToken(out);
-  } finally {
-    await moved.close();
-  }
-  const reason = await serve((_req, res) => {
+  assert.match(moved, 'the API moved to https://elsewhere.example/login?token=***;');
+  const reason = await refusedAnswer((_req, res) => {
     res.writeHead(599, `Denied for ${TOKEN}`);
     res.end();
   });
-  try {
-    const { code, out } = await rebuild(reason.url);
-    assert.is(code, 1);
-    assert.match(out, 'GitHub answered 599 Denied for ***');
-    assertNoToken(out);
-  } finally {
-    await reason.close();
-  }
+  assert.match(reason, 'GitHub answered 599 Denied for ***');
 });
 
 test('terminal escapes are shown as text, and a 60 KB message is shortened', async () => {
-  const server = await serve((_req, res) => {
+  const out = await refusedAnswer((_req, res) => {
     res.writeHead(422, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ message: `\u001b[2J\u001b]0;owned\u0007cleared ${'y'.repeat(60 * 1024)} end` }));
   });
-  try {
-    const { code, out } = await rebuild(server.url);
-    assert.is(code, 1);
-    assert.match(out, '\\u001b[2J\\u001b]0;owned\\u0007cleared yyy');
-    assertNoToken(out);
-    for (const line of out.trimEnd().split('\n')) assert.ok(line.length <= MAX_MESSAGE_CHARS, `a line of ${line.length} characters`);
-  } finally {
-    await server.close();
-  }
+  assert.match(out, '\\u001b[2J\\u001b]0;owned\\u0007cleared yyy');
+  for (const line of out.trimEnd().split('\n')) assert.ok(line.length <= MAX_MESSAGE_CHARS, `a line of ${line.length} characters`);
 });
 
 test.after(removeTempDirs);

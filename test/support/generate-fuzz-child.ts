@@ -12,8 +12,11 @@ export interface FuzzOutcome {
   index: number;
   what: string;
   code: number;
+  /** The start of what the run printed (all of it is measured below). */
   stderr: string;
   stdout: string;
+  stderrLines: number;
+  longestLine: number;
   treeUnchanged: boolean;
   outsideUnchanged: boolean;
   /** For a run that succeeded: the exit code and output of a second run, which must read it all back. */
@@ -22,7 +25,14 @@ export interface FuzzOutcome {
 
 async function run(...args: string[]) {
   const { result, stdout, stderr } = await captureOutput(() => main(['node', 'image-factory', ...args]));
-  return { code: result, stdout: stdout.slice(0, 64 * 1024), stderr };
+  const lines = stderr.trimEnd().split('\n');
+  return {
+    code: result,
+    stdout: stdout.slice(0, 16 * 1024),
+    stderr: stderr.slice(0, 16 * 1024),
+    stderrLines: lines.length,
+    longestLine: Math.max(...lines.map((l) => l.length)),
+  };
 }
 
 async function fuzz(seed: number, from: number, count: number, work: string): Promise<void> {
