@@ -178,6 +178,8 @@ export interface Recovery {
  * root). Call it before reading the tree to plan new writes.
  */
 export function recoverInterruptedRun(root: string, folders: readonly string[]): Recovery {
+  // No folder, no run to recover: what is missing is for the reader to report.
+  if (!fs.existsSync(root)) return { finished: 0, removedTemps: 0 };
   const realRoot = folderInside(root, '');
   const journalPath = path.join(realRoot, JOURNAL_FILE);
   let finished = 0;

@@ -28,8 +28,7 @@ import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
 import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
 import { folderInside, locateInside } from './repo-paths';
-import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, yamlTooLarge } from './yaml-source';
-import { nestingDepth, renderYamlWithin } from './yaml-out';
+import { describeBytes, firstInvalidUtf8, yamlTooLarge } from './yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 
 export const IMAGES_FILE = 'images.yaml';
@@ -243,7 +242,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   for (const state of states.values()) {
     const rel = imageStatePath(state.name);
     const written = writableState(state);
-    if ('problem' in written) problems.push(unwritableImageState(rel, written.problem, state, imageByName.get(state.name)!));
+    if ('problem' in written) problems.push(unwritableImageState(rel, written.problem, imageByName.get(state.name)!));
     else files.set(rel, written.text);
   }
 
@@ -276,13 +275,11 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   return { config, states, values, files, removals };
 }
 
-/** Which part of an image's state makes it too large or deep to write, and how to fix that. */
-function unwritableImageState(rel: string, problem: string, state: ImageState, image: ImageEnrollment): Problem {
-  const sizeOf = (part: object) => renderYamlWithin(part, MAX_STATE_BYTES)?.length ?? Infinity;
-  const lastRebuild = sizeOf({ lastRebuild: state.lastRebuild });
-  if (nestingDepth(state.lastRebuild) + 1 > MAX_YAML_DEPTH || lastRebuild >= sizeOf({ analysis: state.analysis })) {
-    return { file: rel, message: `${problem}, because of its lastRebuild record; restore the file from git, or set lastRebuild: {}` };
-  }
+/**
+ * An image state too large to write. Everything in it follows from images.yaml and the Dockerfile
+ * (lastRebuild has one fixed-shape entry per image the Dockerfile names), so the entry is the place.
+ */
+function unwritableImageState(rel: string, problem: string, image: ImageEnrollment): Problem {
   return {
     file: IMAGES_FILE,
     line: image.position.line,
