@@ -1,18 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatKargoDuration, isDuration, isKargoDuration, kargoDuration, MAX_DURATION_SECONDS, parseDuration } from '../generator/src/duration';
-
-// A fixed-seed generator: the property tests explore many inputs and still fail the same way twice.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './support/random';
 
 const UNITS: Array<[string, number]> = [
   ['w', 604800],
@@ -66,7 +55,7 @@ test('malformed durations say why', () => {
 });
 
 test('property: any descending combination of units parses to the sum of its parts', () => {
-  const next = random(20261124);
+  const next = seededRandom(20261124);
   for (let i = 0; i < 2000; i++) {
     let text = '';
     let expected = 0;
@@ -83,7 +72,7 @@ test('property: any descending combination of units parses to the sum of its par
 });
 
 test('property: kargoDuration keeps the length, uses only h/m/s, and is valid Kargo syntax', () => {
-  const next = random(7);
+  const next = seededRandom(7);
   for (let i = 0; i < 2000; i++) {
     const seconds = Math.floor(next() * 60 * 86400 * 10);
     const text = formatKargoDuration(seconds);
@@ -101,7 +90,7 @@ test('property: kargoDuration keeps the length, uses only h/m/s, and is valid Ka
 });
 
 test('property: text with anything but digits and w/d/h/m/s is never a duration', () => {
-  const next = random(42);
+  const next = seededRandom(42);
   const alphabet = '0123456789wdhms .-+:_xyzWDHMS\t';
   for (let i = 0; i < 3000; i++) {
     const length = 1 + Math.floor(next() * 8);
