@@ -32,11 +32,11 @@ export const DELAYS: { name: string; minutes: number }[] = [
   { name: '7d', minutes: 7 * DAY },
 ];
 
-/** The Warehouse's first look, off the hour and off the 5-minute reconcile grid. */
-const DISCOVERY_PHASE = 17;
+/** The Warehouse's first look by default: off the hour and off the 5-minute reconcile grid. */
+export const DISCOVERY_PHASE = 17;
 
-export function scenario(publishedAt: number[][], delayMinutes: number, rule: DelayRule, promoter: ModelConfig['promoter'] = { kind: 'auto' }): ModelRun {
-  const bases: ModelBase[] = publishedAt.map((at, i) => ({ key: `base-${i}`, publishedAt: at, discoveryPhaseMinutes: DISCOVERY_PHASE }));
+export function scenario(publishedAt: number[][], delayMinutes: number, rule: DelayRule, promoter: ModelConfig['promoter'] = { kind: 'auto' }, discoveryPhase = DISCOVERY_PHASE): ModelRun {
+  const bases: ModelBase[] = publishedAt.map((at, i) => ({ key: `base-${i}`, publishedAt: at, discoveryPhaseMinutes: discoveryPhase }));
   return runKargoQueueModel({ ...KARGO_DEFAULTS, bases, horizonMinutes: HORIZON, delayMinutes, rule, promoter });
 }
 
