@@ -3,7 +3,7 @@
 // it rests on). kargo-sim runs the steps themselves (test/kargo-promotions.test.ts); this checks timing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KARGO_DEFAULTS, runKargoQueueModel, type ModelRun } from './support/kargo-queue-model';
+import { KARGO_DEFAULTS, everyMinutes, runKargoQueueModel, type ModelRun } from './support/kargo-queue-model';
 import { DAY, DELAYS, HORIZON, HOUR, PERIODS, becameNewestDue, lagBound, lagsAfterDue, longestStaleness, scenario } from './support/cooldown-scenarios';
 import { seededRandom } from './support/random';
 
@@ -36,7 +36,7 @@ function assertPromptAndNeverStarved(run: ModelRun, label: string): void {
   for (const base of run.config.bases) {
     const freights = run.freights.filter((f) => f.base === base.key);
     // Every digest after the adopted first one that came due in time to be dispatched was dispatched.
-    const expected = freights.slice(1).filter((f) => f.seenAt + delay + bound <= HORIZON).map((f) => f.digest);
+    const expected = freights.slice(1).filter((f) => f.seenAt + delay + bound <= run.config.horizonMinutes).map((f) => f.digest);
     const dispatched = run.dispatches.filter((d) => d.base === base.key).map((d) => d.digest);
     assert.equal(dispatched.slice(0, expected.length), expected, `${label}: every due digest of ${base.key} is built`);
     // From the first digest's due time + the same slack (the first digest is adopted at a reconcile, up to 5 minutes after it is seen).
@@ -146,6 +146,22 @@ test('a burst faster than the reconcile (Warehouse interval 5m, a digest every 5
   const steady = runKargoQueueModel({ ...KARGO_DEFAULTS, warehouseIntervalMinutes: 6, horizonMinutes: 3 * DAY, delayMinutes: 0, rule: 'gate', promoter: { kind: 'auto' }, bases: [{ key: 'base-0', publishedAt: [0, ...stream], discoveryPhaseMinutes: 2 }] });
   assertSafe(steady, 'stream');
   assert.is(steady.dispatches.length, 240);
+});
+
+test('the history must hold every digest seen within one delay (rebuild.historyLength ≥ delay ÷ the shortest gap between digests): one short, the oldest waiting digest falls out and the queue collapses', () => {
+  // A digest every 4 hours, 7d delay: 42 digests are seen within one delay.
+  const every4h = everyMinutes(4 * HOUR, 21 * DAY);
+  const run = (historyLength: number) => runKargoQueueModel({ ...KARGO_DEFAULTS, historyLength, horizonMinutes: 21 * DAY, delayMinutes: 7 * DAY, rule: 'gate', promoter: { kind: 'auto' }, bases: [{ key: 'base-0', publishedAt: every4h, discoveryPhaseMinutes: 17 }] });
+  const enough = run(42);
+  assertSafe(enough, 'history 42');
+  assertPromptAndNeverStarved(enough, 'history 42');
+  assert.is(enough.dispatches.length, 83);
+  // 41: the digest whose Promotion starts next is no longer listed; the gate counts it from that
+  // Promotion's start (never early, so still safe) and it waits a whole delay more; so does each next one.
+  const short = run(41);
+  assertSafe(short, 'history 41');
+  assert.is(short.dispatches.length, 2);
+  assert.ok(Math.max(...lagsAfterDue(short)) > 6 * DAY);
 });
 
 test('delay 0 rebuilds at once: within one reconcile of the digest being seen', () => {
