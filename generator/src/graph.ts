@@ -379,7 +379,7 @@ export function renderImpact(impact: Impact): string {
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) lines.push(r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  '));
-    lines.push('AFTER: the shortest total delay from the change, summed along the chain. MODE manual: an image on the way has autoRebuild: false.');
+    lines.push('AFTER: rebuilt this long after the digest appears (cooldown): each image waits its own DELAY after its parent\'s new digest, summed along the shortest chain. MODE manual: an image on the way has autoRebuild: false.');
   }
   if (impact.pinnedBy.length > 0) {
     lines.push(`pinned by digest (never rebuilt for it): ${impact.pinnedBy.join(', ')}`);
@@ -401,7 +401,10 @@ interface GraphEdge {
   from: string;
   to: string;
   kind: 'base' | 'image' | 'pinned';
-  /** The soak before the target rebuilds (its rebuildDelay), '' for a pinned edge. */
+  /**
+   * The cooldown before the target rebuilds (its rebuildDelay), '' for a pinned edge. Named `soak`
+   * in the JSON drawing since before the cooldown replaced requiredSoakTime; kept for its readers.
+   */
   soak: string;
 }
 
@@ -450,8 +453,8 @@ function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: GraphEdge
   return { nodes, edges };
 }
 
-function soakLabel(soak: string): string {
-  return soak === '0' ? 'direct' : `soak ${soak}`;
+function cooldownLabel(delay: string): string {
+  return delay === '0' ? 'direct' : `cooldown ${delay}`;
 }
 
 function mermaidText(text: string): string {
@@ -500,7 +503,7 @@ export function renderGraph(values: ChartValues, format: GraphFormat): string {
     }
     for (const e of edges) {
       if (e.kind === 'pinned') out.push(`  ${e.from} -.->|"pinned"| ${e.to}`);
-      else out.push(`  ${e.from} ${e.kind === 'image' ? '==>' : '-->'}|"${soakLabel(e.soak)}"| ${e.to}`);
+      else out.push(`  ${e.from} ${e.kind === 'image' ? '==>' : '-->'}|"${cooldownLabel(e.soak)}"| ${e.to}`);
     }
     out.push('  classDef base fill:#e8f0fe,stroke:#1a73e8;');
     out.push('  classDef pinned fill:#f1f3f4,stroke:#80868b,stroke-dasharray: 5 5;');
@@ -521,7 +524,7 @@ export function renderGraph(values: ChartValues, format: GraphFormat): string {
   }
   for (const e of edges) {
     if (e.kind === 'pinned') out.push(`  "${e.from}" -> "${e.to}" [style=dashed, color="#80868b", label="pinned"];`);
-    else out.push(`  "${e.from}" -> "${e.to}" [label="${dotText(soakLabel(e.soak))}"${e.kind === 'image' ? ', penwidth=2' : ''}];`);
+    else out.push(`  "${e.from}" -> "${e.to}" [label="${dotText(cooldownLabel(e.soak))}"${e.kind === 'image' ? ', penwidth=2' : ''}];`);
   }
   out.push('}');
   return `${out.join('\n')}\n`;
