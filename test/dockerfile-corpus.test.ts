@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
 import type { DockerfileAnalysis } from '../generator/src/types';
+import { seededRandom } from './support/seeded-random';
 
 // Real Dockerfiles (and, on purpose, some files that are not Dockerfiles) shared beside the repository.
 const corpus = path.resolve(__dirname, '../../shared/corpus/dockerfiles');
@@ -156,22 +157,10 @@ test('Dependabot updater-core: fully qualified FROM and COPY --from with other f
   assert.equal(result.copies.map((c) => [c.ref, c.line]), [['docker.io/library/ruby:4.0.5-bookworm', 149]]);
 });
 
-/** A small deterministic generator, so a failing mutation can be reproduced. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SNIPPETS = ['$', '${', '}', '${A:-', '\\', '`', '"', "'", '<<EOF', '\nEOF\n', '\n', '--from=', '--mount=from=', 'FROM ', 'ARG ', ' AS ', '@sha256:', ':', '/', '\r', '\ufeff', '# escape=`\n', '\0'];
 
 test('random mutations of corpus files never throw anything but DockerfileError', () => {
-  const random = prng(20261124);
+  const random = seededRandom(20261124);
   const dockerfiles = files.filter((name) => !/\.(go|ts|md)\.Dockerfile$/.test(name));
   let refused = 0;
   for (let round = 0; round < 400; round++) {
