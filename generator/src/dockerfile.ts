@@ -430,7 +430,12 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
 
   // Names usable in FROM: the builder's platform args, then global ARGs in order.
   const global = new Map<string, Binding>();
-  for (const name of PLATFORM_ARGS) global.set(name, buildArgs[name] !== undefined ? { kind: 'value', value: buildArgs[name] } : { kind: 'platform' });
+  // Own entries only: `ARG toString` must not find Object.prototype.toString.
+  const buildArg = (name: string): string | undefined => (Object.hasOwn(buildArgs, name) ? buildArgs[name] : undefined);
+  for (const name of PLATFORM_ARGS) {
+    const given = buildArg(name);
+    global.set(name, given !== undefined ? { kind: 'value', value: given } : { kind: 'platform' });
+  }
 
   const stages: Stage[] = [];
   const stagesByName = new Map<string, Stage>();
@@ -475,8 +480,9 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
         const assign = current === undefined ? (name: string, b: Binding) => global.set(name, b) : (name: string, b: Binding) => assigned.push([name, b]);
         const lookupScope: Scope = current ?? global;
         for (const [name, rawValue] of propertiesOf(syntax, lines, instruction, at)) {
-          if (buildArgs[name] !== undefined) {
-            assign(name, { kind: 'value', value: buildArgs[name] });
+          const given = buildArg(name);
+          if (given !== undefined) {
+            assign(name, { kind: 'value', value: given });
           } else if (rawValue !== undefined) {
             assign(name, bindingOf(expander(lookupScope, at).expand(rawValue)));
           } else if (current !== undefined && global.get(name)?.kind === 'value') {

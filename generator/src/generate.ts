@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from './types';
+import type { ImageEnrollment, ImagesConfig } from './types';
 import type { ChartValues } from './values-types';
 import { UserError } from './errors';
 import { parseImagesConfig } from './config';
-import { baseImagesOf, DockerfileError } from './dockerfile';
+import { analyseDockerfile } from './dockerfile-file';
 import { parseImageRef, repoURLOf } from './image-ref';
 import {
   ANALYZER,
@@ -27,7 +27,7 @@ import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
-import { assertYamlSize, firstInvalidUtf8 } from './yaml-source';
+import { assertYamlSize } from './yaml-source';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -124,24 +124,6 @@ function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
   if (!stat.isFile()) throw new UserError({ ...where, message: `image "${image.name}": ${rel} is not a file; source.dockerfile must name a Dockerfile` });
   if (stat.size > MAX_DOCKERFILE_BYTES) throw new UserError({ file: rel, message: `is ${stat.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
   return fs.readFileSync(real);
-}
-
-/** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
-export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    const before = bytes.subarray(0, bad).toString('utf8');
-    const line = before.split('\n').length;
-    const col = before.length - before.lastIndexOf('\n');
-    throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${bytes[bad].toString(16)}); save the Dockerfile as UTF-8` });
-  }
-  const text = bytes.toString('utf8');
-  try {
-    return baseImagesOf(text, buildArgs);
-  } catch (e) {
-    if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
-    throw e;
-  }
 }
 
 const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
