@@ -81,6 +81,8 @@ export function serviceErrorOfFetch(e: GitFetchError): ServiceError {
       return new ServiceError(422, e.reason, e.message);
     case 'auth':
       return new ServiceError(502, 'git-auth', e.message);
+    case 'redirect':
+      return new ServiceError(502, 'git-redirect', e.message);
     case 'unreachable':
       return new ServiceError(502, 'git-unreachable', e.message);
     case 'timeout':

@@ -317,7 +317,7 @@ class StageScope implements Scope {
   private ownEnv?: Map<string, Binding>;
   private finalEnv?: PersistentMap<Binding>;
 
-  constructor(private readonly inheritedEnv?: PersistentMap<Binding>) {}
+  constructor(private inheritedEnv?: PersistentMap<Binding>) {}
 
   get(name: string): Binding | undefined {
     return this.ownEnv?.get(name) ?? this.inheritedEnv?.get(name) ?? this.args?.get(name);
@@ -338,6 +338,9 @@ class StageScope implements Scope {
       let env = this.inheritedEnv ?? PersistentMap.empty<Binding>();
       for (const [name, binding] of this.ownEnv ?? []) env = env.set(name, binding);
       this.finalEnv = env;
+      // The stage's own map is in there now; holding both would keep tens of thousands of maps alive.
+      this.inheritedEnv = env;
+      this.ownEnv = undefined;
     }
     return this.finalEnv;
   }
@@ -548,6 +551,7 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
 
   function fromInstruction(instruction: Instruction, at: Position): StageScope {
     const { flags, args } = fromWords.get(instruction) ?? flagsAndArgs(syntax, instruction);
+    fromWords.delete(instruction);
     for (const flag of flags) {
       if (flag.name.toLowerCase() !== 'platform') {
         const where = positionOf(flag.start);
