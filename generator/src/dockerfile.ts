@@ -316,8 +316,28 @@ class StageScope implements Scope {
   private args?: Map<string, Binding>;
   private ownEnv?: Map<string, Binding>;
   private finalEnv?: PersistentMap<Binding>;
+  private movedOut = false;
 
   constructor(private inheritedEnv?: PersistentMap<Binding>) {}
+
+  /**
+   * A stage built FROM `earlier`. When no later FROM can name `earlier` again, its ENV is taken
+   * over as it is (no copy, no persistent version): a chain of stages then costs nothing per stage.
+   */
+  static builtOn(earlier: StageScope, lastUse: boolean): StageScope {
+    if (!lastUse) return new StageScope(earlier.env());
+    earlier.assertNotMoved();
+    const scope = new StageScope(earlier.inheritedEnv);
+    scope.ownEnv = earlier.ownEnv;
+    earlier.movedOut = true;
+    earlier.inheritedEnv = undefined;
+    earlier.ownEnv = undefined;
+    return scope;
+  }
+
+  private assertNotMoved(): void {
+    if (this.movedOut) throw new Error('internal: the ENV of a stage was read after a later stage took it over');
+  }
 
   get(name: string): Binding | undefined {
     return this.ownEnv?.get(name) ?? this.inheritedEnv?.get(name) ?? this.args?.get(name);
@@ -332,8 +352,9 @@ class StageScope implements Scope {
     this.finalEnv = undefined;
   }
 
-  /** The whole ENV as one shared map, built once per stage that is inherited from. */
+  /** The whole ENV as one shared map, built once per stage that is inherited from more than once. */
   env(): PersistentMap<Binding> {
+    this.assertNotMoved();
     if (this.finalEnv === undefined) {
       let env = this.inheritedEnv ?? PersistentMap.empty<Binding>();
       for (const [name, binding] of this.ownEnv ?? []) env = env.set(name, binding);
@@ -446,8 +467,10 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
 
   // All stage names, so that COPY --from can name a stage defined after it (BuildKit resolves it).
   const allStageNames = new Set<string>();
-  // The words of each FROM, read once for both passes.
-  const fromWords = new Map<Instruction, { flags: Flag[]; args: Word[] }>();
+  // How many FROMs name each stage as written (a plain word is its own expansion), so that the
+  // last one can take the stage's ENV over; a FROM word that substitution may change turns that off.
+  const plainFromTargets = new Map<string, number>();
+  let fromTargetsUnknown = false;
 
   for (const instruction of instructions) {
     const keyword = instruction.keyword;
@@ -457,10 +480,11 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
       throw new DockerfileError(`not a Dockerfile: ${JSON.stringify(shown)} is not a Dockerfile instruction`, at.line, at.col);
     }
     if (keyword === 'FROM') {
-      const words = flagsAndArgs(syntax, instruction);
-      fromWords.set(instruction, words);
-      const { args } = words;
+      const { args } = flagsAndArgs(syntax, instruction);
       if (args.length === 3 && args[1].value.toLowerCase() === 'as') allStageNames.add(args[2].value.toLowerCase());
+      const target = args[0]?.value ?? '';
+      if (/[$'"]/.test(target) || target.includes(escape)) fromTargetsUnknown = true;
+      else plainFromTargets.set(target.toLowerCase(), (plainFromTargets.get(target.toLowerCase()) ?? 0) + 1);
     }
   }
 
@@ -550,8 +574,7 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
   return { bases, copies, warnings };
 
   function fromInstruction(instruction: Instruction, at: Position): StageScope {
-    const { flags, args } = fromWords.get(instruction) ?? flagsAndArgs(syntax, instruction);
-    fromWords.delete(instruction);
+    const { flags, args } = flagsAndArgs(syntax, instruction);
     for (const flag of flags) {
       if (flag.name.toLowerCase() !== 'platform') {
         const where = positionOf(flag.start);
@@ -596,16 +619,19 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
     const written = args[0].value;
     const expansion = expander(global, where).expand(written);
     const index = stages.length;
-    let inheritedEnv: PersistentMap<Binding> | undefined;
+    let scope: StageScope | undefined;
 
     if (expansion.unresolved.length > 0) {
       warn(where, describeUnresolved(expansion.unresolved, `FROM ${written}`, 'FROM only sees ARGs declared before the first FROM'));
     } else if (expansion.value === '') {
       throw new DockerfileError(`FROM ${written} names no image: it expands to an empty string`, where.line, where.col);
     } else {
-      const earlier = stagesByName.get(expansion.value.toLowerCase());
+      const target = expansion.value.toLowerCase();
+      const earlier = stagesByName.get(target);
       if (earlier) {
-        inheritedEnv = earlier.scope.env();
+        const left = (plainFromTargets.get(target) ?? 0) - 1;
+        plainFromTargets.set(target, left);
+        scope = StageScope.builtOn(earlier.scope, !fromTargetsUnknown && left === 0);
       } else if (!isScratch(expansion.value)) {
         const image = asImage(expansion.value, written, where, `FROM ${written}`);
         const base: BaseImage = { ...image, line: at.line };
@@ -614,7 +640,7 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
         bases.push(orderedBase(base));
       }
     }
-    const scope = new StageScope(inheritedEnv);
+    scope ??= new StageScope();
     const stage: Stage = { name, index, scope };
     stages.push(stage);
     if (name !== undefined) stagesByName.set(name, stage);

@@ -50,6 +50,9 @@ export const NAMED_CASES: Record<string, () => string> = {
   // #2: 27 s before the fix.
   'stages-40000': () => `FROM alpine AS s0\n${Array.from({ length: 40_000 }, (_, i) => `FROM s${i} AS s${i + 1}`).join('\n')}\n`,
   'stages-each-with-env': () => fill(CAP, 'FROM alpine AS s0\n', (i) => `FROM s${i} AS s${i + 1}\nENV E${i}=\$E${Math.max(0, i - 1)}\n`),
+  // Each stage built on twice, or a FROM that substitutes: every stage keeps its ENV as it ended.
+  'stages-each-built-on-twice': () => fill(CAP, 'FROM alpine AS s0\n', (i) => `FROM s${i} AS a${i}\nFROM s${i} AS s${i + 1}\nENV E${i}=\$E${Math.max(0, i - 1)}\n`),
+  'stages-and-a-substituted-from': () => fill(CAP, 'ARG FIRST=s0\nFROM alpine AS s0\nFROM \${FIRST} AS first\n', (i) => `FROM s${i} AS s${i + 1}\nENV E${i}=x\n`),
   'long-line': () => `FROM alpine\nRUN ${'x'.repeat(CAP - 20)}\n`,
   'many-words': () => fill(CAP, 'FROM alpine\nRUN', () => ' x'),
   'many-flags': () => fill(CAP, 'FROM alpine\nCOPY', () => ' --chown=1', ' /a /b\n'),
@@ -71,6 +74,8 @@ export const NAMED_OUTCOMES: Record<string, { analysed: true; refs?: string[] } 
   'args-in-stage-chained': { analysed: true },
   'stages-40000': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
   'stages-each-with-env': { analysed: true },
+  'stages-each-built-on-twice': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
+  'stages-and-a-substituted-from': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
   'long-line': { analysed: true },
   'many-words': { analysed: true },
   'many-flags': { analysed: true },
