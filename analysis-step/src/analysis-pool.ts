@@ -28,7 +28,12 @@ export interface AnalysisPoolOptions {
   maxHeapMb: number;
 }
 
-export const DEFAULT_ANALYSIS_LIMITS = { timeoutMs: 10_000, maxHeapMb: 256 } as const;
+/**
+ * One worker with a 128 MiB heap: the hostile cases peak under 64 MiB, a real Dockerfile takes
+ * milliseconds, and the worker's limit plus the service stay inside the chart's 256 MiB pod limit
+ * whatever comes in (two workers at their limits would not).
+ */
+export const DEFAULT_ANALYSIS_LIMITS = { size: 1, timeoutMs: 10_000, maxHeapMb: 128 } as const;
 
 export interface AnalysisPool {
   /** Analyses a Dockerfile's bytes; rejects with UserError (file:line:col) for input refused or over a limit. */

@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/git';
 import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
 import { imageFor, runAnalysis } from './analyze';
@@ -68,10 +67,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
   let gitOK: boolean | undefined;
   const gitAvailable = deps.gitAvailable ?? (() => (gitOK ??= gitWorks()));
   const metrics = new Metrics();
-  const analysisPool = createAnalysisPool({
-    size: Math.max(1, Math.min(settings.maxConcurrent, os.availableParallelism())),
-    ...(deps.analysisLimits ?? DEFAULT_ANALYSIS_LIMITS),
-  });
+  const analysisPool = createAnalysisPool({ ...DEFAULT_ANALYSIS_LIMITS, ...deps.analysisLimits });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
