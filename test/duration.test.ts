@@ -1,18 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { seededRandom as random } from './support/seeded-random';
 import { formatKargoDuration, isDuration, isKargoDuration, kargoDuration, MAX_DURATION_SECONDS, parseDuration } from '../generator/src/duration';
-
-// A fixed-seed generator: the property tests explore many inputs and still fail the same way twice.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNITS: Array<[string, number]> = [
   ['w', 604800],

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fetchFileAtCommit, gitStats, GitFetchError, type FetchFileOptions } from '../../generator/src/git';
+import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../../generator/src/git';
+import { fetchFailure } from '../support/fetch-failure';
 import { makeRepo } from '../support/git-repos';
 import { startGitHttpServer, startRedirector, type GitHttpServer } from '../support/git-http-server';
 import { seededRandom } from '../support/seeded-random';
@@ -48,15 +49,7 @@ const options = (o: Partial<FetchFileOptions>): FetchFileOptions => ({
   ...o,
 });
 
-async function failure(o: FetchFileOptions): Promise<GitFetchError> {
-  try {
-    await fetchFileAtCommit(o);
-  } catch (e) {
-    assert.instance(e, GitFetchError);
-    return e as GitFetchError;
-  }
-  throw new Error('expected the fetch to fail');
-}
+const failure = fetchFailure;
 
 test('a configured host redirecting to another: the other host sees no credentials and nothing is analysed', async () => {
   // host:port is the identity: the second server, on another port of 127.0.0.1, is another host.
