@@ -24,9 +24,9 @@ const IMAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 const KNOWN = new Set(['image', 'repoURL', 'commit', 'ref', 'dockerfile', 'buildArgs', 'lastRebuild']);
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
- * How deep lastRebuild may nest. The rebuild step writes {at, bases: [{ref, digest}]}, three levels;
- * the bound leaves room to grow and keeps what the service writes readable by the next `generate`
- * (a 64 KiB body can nest 30,000 levels deep, which failed only after the fetch, as a 500).
+ * How deep lastRebuild may nest. The rebuild step writes {at, base, digest, bases: {key: {ref,
+ * digest, at}}}, three levels; the bound leaves room to grow, and refuses before any fetch what a
+ * 64 KiB body can otherwise hold (30,000 levels, which once failed only after the fetch, as a 500).
  */
 export const MAX_LAST_REBUILD_DEPTH = 8;
 
@@ -108,7 +108,7 @@ export function parseAnalyzeRequest(body: unknown, policy: UrlPolicy): AnalyzeRe
   if (b.lastRebuild !== undefined && b.lastRebuild !== null) {
     if (typeof b.lastRebuild !== 'object' || Array.isArray(b.lastRebuild)) throw bad('lastRebuild', 'must be an object (or null)');
     if (depthOf(b.lastRebuild) > MAX_LAST_REBUILD_DEPTH) {
-      throw bad('lastRebuild', `nests deeper than ${MAX_LAST_REBUILD_DEPTH} levels; send it as the state file holds it, {at, bases: [{ref, digest}]}`);
+      throw bad('lastRebuild', `nests deeper than ${MAX_LAST_REBUILD_DEPTH} levels; send it as the state file holds it, {at, base, digest, bases: {<key>: {ref, digest, at}}}`);
     }
     lastRebuild = b.lastRebuild as Record<string, unknown>;
   }

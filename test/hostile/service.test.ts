@@ -234,7 +234,7 @@ test('/metrics needs no token and tells nothing of what requests carried', async
   for (const mark of marks) assert.not.ok(metrics.text.includes(mark), `/metrics shows ${mark}`);
   // Every label value comes from a fixed set: routes, status codes, failure reasons.
   for (const [, name, value] of metrics.text.matchAll(/(\w+)="([^"]*)"/g)) {
-    if (name === 'route') assert.ok(['/v1/analyze', '/healthz', '/readyz', '/metrics', 'other'].includes(value), value);
+    if (name === 'route') assert.ok(['/v1/analyze', '/v1/rebuild-gate', '/healthz', '/readyz', '/metrics', 'other'].includes(value), value);
     else if (name === 'code') assert.match(value, /^\d{3}$/);
     else if (name === 'reason') assert.match(value, /^[a-z-]+$/);
     else assert.is(name, 'le');
