@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Runs the uvu suites under test/ (TypeScript through tsx) and ends with the plain
+// Runs the uvu suites under test/ and its folders (TypeScript through tsx) and ends with the plain
 // "N passed, N failed" line that CI reads. Extra arguments narrow the run to matching files.
 'use strict';
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const pattern = process.argv[2] ? `(${process.argv[2]})[^/]*\\.test\\.ts$` : '\\.test\\.ts$';
+// uvu walks test/ and its folders (test/hostile/, ...); a pattern names files, or a folder
+// (`run-tests.js hostile` runs test/hostile/*.test.ts).
+const pattern = process.argv[2] ? `(${process.argv[2]})([^/]*/)*[^/]*\\.test\\.ts$` : '\\.test\\.ts$';
 const uvu = path.join(path.dirname(require.resolve('uvu', { paths: [root] })), '..', 'bin.js');
 const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
   cwd: root,

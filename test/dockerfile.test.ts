@@ -69,6 +69,13 @@ test('a build arg overrides only an ARG that is declared', () => {
   assert.equal(result.bases.map((b) => b.ref), ['docker.io/library/node:22', 'docker.io/library/python:3']);
 });
 
+test('build args are read as own entries: an ARG named like an Object method gets no value from it', () => {
+  const result = baseImagesOf('ARG toString\nARG constructor\nFROM alpine:${toString}${constructor}\n');
+  assert.equal(result.bases, []);
+  assert.match(result.warnings[0].message, /uses toString, constructor with no value/);
+  assert.equal(baseImagesOf('ARG toString\nFROM alpine:$toString\n', { toString: '3.20' }).bases.map((b) => b.ref), ['docker.io/library/alpine:3.20']);
+});
+
 test('the analysis does not change its input arguments and is deterministic', () => {
   const args = { BASE: 'alpine' };
   const text = 'ARG BASE\nFROM $BASE\nCOPY --from=busybox / /\n';

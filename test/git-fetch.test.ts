@@ -6,10 +6,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchFileAtCommit, gitStats, GitFetchError, validateRepoURL, validateRef, validateRepoPath, validateCommit, type FetchFileOptions } from '../generator/src/git';
+import { fetchFileAtCommit, gitStats, validateRepoURL, validateRef, validateRepoPath, validateCommit, type FetchFileOptions } from '../generator/src/git';
 import { makeLargeRepo, makeRepo, git, type TestRepo } from './support/git-repos';
 import { startBlackHole, startGitHttpServer, type GitHttpServer } from './support/git-http-server';
 import { removeTempDirs, tempDir } from './support/tree';
+import { fetchFailure } from './support/fetch-failure';
 
 const execFileAsync = promisify(execFile);
 const AUTH = { username: 'robot', password: 's3cret-pa55word-xyz' };
@@ -45,15 +46,7 @@ const base = (o: Partial<FetchFileOptions>): FetchFileOptions => ({
   ...o,
 });
 
-async function failure(o: FetchFileOptions): Promise<GitFetchError> {
-  try {
-    await fetchFileAtCommit(o);
-  } catch (e) {
-    assert.instance(e, GitFetchError);
-    return e as GitFetchError;
-  }
-  throw new Error('expected the fetch to fail');
-}
+const failure = fetchFailure;
 
 const tmpEmpty = () => assert.equal(fs.readdirSync(tmpRoot), [], 'the temp root is empty');
 

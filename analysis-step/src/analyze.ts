@@ -2,9 +2,9 @@
 // the image's enrollment, fetch the one Dockerfile at the commit, analyse it with the generator's
 // own code, and render the new state file with the generator's own renderer.
 import { formatProblem, isUserError } from '../../generator/src/errors';
-import { analyseDockerfile } from '../../generator/src/generate';
+import { analyseDockerfile } from '../../generator/src/dockerfile-file';
 import { analysisRecordOf, enrollmentFromValues, imageStateOf, renderImageState } from '../../generator/src/state';
-import type { BaseImage, CopiedImage, AnalysisWarning } from '../../generator/src/types';
+import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis } from '../../generator/src/types';
 import type { ImageValues } from '../../generator/src/values-types';
 import { GitFetchError, type FetchedFile, type FetchFileOptions, type GitCredentials } from '../../generator/src/git';
 import { ServiceError } from './errors';
@@ -39,6 +39,8 @@ export interface AnalysisDeps {
   signal?: AbortSignal;
   /** Told the pack bytes of every successful fetch (metrics). */
   onFetched?: (bytes: number) => void;
+  /** Runs the analysis (the service: in a worker thread); in-line by default. Throws UserError for a bad Dockerfile. */
+  analyse?: (content: Uint8Array, file: string, buildArgs: Record<string, string>) => Promise<DockerfileAnalysis>;
 }
 
 const sortedJSON = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -79,6 +81,8 @@ export function serviceErrorOfFetch(e: GitFetchError): ServiceError {
       return new ServiceError(422, e.reason, e.message);
     case 'auth':
       return new ServiceError(502, 'git-auth', e.message);
+    case 'redirect':
+      return new ServiceError(502, 'git-redirect', e.message);
     case 'unreachable':
       return new ServiceError(502, 'git-unreachable', e.message);
     case 'timeout':
@@ -113,9 +117,9 @@ export async function runAnalysis(req: AnalyzeRequest, image: ImageValues, deps:
     throw e;
   }
   deps.onFetched?.(fetched.bytesFetched);
-  let result;
+  let result: DockerfileAnalysis;
   try {
-    result = analyseDockerfile(fetched.content, req.dockerfile, image.source.buildArgs);
+    result = deps.analyse ? await deps.analyse(fetched.content, req.dockerfile, image.source.buildArgs) : analyseDockerfile(fetched.content, req.dockerfile, image.source.buildArgs);
   } catch (e) {
     if (isUserError(e)) throw new ServiceError(422, 'invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
     throw e;

@@ -1,5 +1,6 @@
 // The body of `POST /v1/analyze`, checked field by field before anything else happens. Every
 // failure is a 400 naming the field; nothing here touches git or the file system.
+import { reservedBuildArgProblem } from '../../generator/src/build-args';
 import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateRepoURL } from '../../generator/src/git';
 import { ServiceError } from './errors';
 
@@ -22,6 +23,12 @@ export interface UrlPolicy {
 const IMAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 const KNOWN = new Set(['image', 'repoURL', 'commit', 'ref', 'dockerfile', 'buildArgs', 'lastRebuild']);
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * How deep lastRebuild may nest. The rebuild step writes {at, base, digest, bases: {key: {ref,
+ * digest, at}}}, three levels; the bound leaves room to grow, and refuses before any fetch what a
+ * 64 KiB body can otherwise hold (30,000 levels, which once failed only after the fetch, as a 500).
+ */
+export const MAX_LAST_REBUILD_DEPTH = 8;
 
 const bad = (field: string, message: string) => new ServiceError(400, 'bad-request', `${field}: ${message}`, field);
 
@@ -42,6 +49,19 @@ function str(body: Record<string, unknown>, field: string, required: boolean): s
   }
   if (typeof v !== 'string') throw bad(field, `must be a string, not ${v === null ? 'null' : typeof v}`);
   return v;
+}
+
+/** Levels of objects and arrays in a parsed JSON value (1 for a flat object), counted without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, depth);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** Parses the raw body text. */
@@ -78,6 +98,8 @@ export function parseAnalyzeRequest(body: unknown, policy: UrlPolicy): AnalyzeRe
     if (typeof b.buildArgs !== 'object' || Array.isArray(b.buildArgs)) throw bad('buildArgs', 'must be an object of strings');
     for (const [k, v] of Object.entries(b.buildArgs as Record<string, unknown>)) {
       if (!BUILD_ARG.test(k)) throw bad(`buildArgs.${k}`, 'is not a valid build argument name');
+      const reserved = reservedBuildArgProblem(k);
+      if (reserved) throw bad(`buildArgs.${k}`, reserved);
       if (typeof v !== 'string') throw bad(`buildArgs.${k}`, 'must be a string');
       buildArgs[k] = v;
     }
@@ -85,6 +107,9 @@ export function parseAnalyzeRequest(body: unknown, policy: UrlPolicy): AnalyzeRe
   let lastRebuild: Record<string, unknown> | undefined;
   if (b.lastRebuild !== undefined && b.lastRebuild !== null) {
     if (typeof b.lastRebuild !== 'object' || Array.isArray(b.lastRebuild)) throw bad('lastRebuild', 'must be an object (or null)');
+    if (depthOf(b.lastRebuild) > MAX_LAST_REBUILD_DEPTH) {
+      throw bad('lastRebuild', `nests deeper than ${MAX_LAST_REBUILD_DEPTH} levels; send it as the state file holds it, {at, base, digest, bases: {<key>: {ref, digest, at}}}`);
+    }
     lastRebuild = b.lastRebuild as Record<string, unknown>;
   }
   return { image, repoURL, commit, ref, dockerfile, buildArgs, lastRebuild };

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/git';
+import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
 import { imageFor, runAnalysis } from './analyze';
 import { bearerMatches } from './auth';
 import type { LoadedService } from './config';
@@ -15,6 +16,8 @@ import { parseAnalyzeBody } from './request';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
+/** A client has this long to send its headers, and this long for the whole request, body included. */
+export const DEFAULT_HTTP_TIMEOUTS = { headersMs: 10_000, requestMs: 15_000 } as const;
 const ROUTES = new Map<string, string>([
   ['/v1/analyze', 'POST'],
   ['/healthz', 'GET'],
@@ -31,11 +34,17 @@ export interface ServiceDeps {
   gitAvailable?: () => boolean;
   /** The gate's clock (tests move it). */
   now?: () => Date;
+  /** Tests: shorter client timeouts than DEFAULT_HTTP_TIMEOUTS. */
+  httpTimeouts?: { headersMs: number; requestMs: number };
+  /** Tests: other limits for one analysis than DEFAULT_ANALYSIS_LIMITS. */
+  analysisLimits?: { timeoutMs: number; maxHeapMb: number };
 }
 
 export interface AnalysisService {
   server: http.Server;
   metrics: Metrics;
+  /** Where Dockerfiles are analysed: worker threads, never this event loop. */
+  analysisPool: AnalysisPool;
   /** Listens on the configured host and port (0 = any free port); resolves to the port. */
   listen(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
@@ -58,6 +67,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
   let gitOK: boolean | undefined;
   const gitAvailable = deps.gitAvailable ?? (() => (gitOK ??= gitWorks()));
   const metrics = new Metrics();
+  const analysisPool = createAnalysisPool({ ...DEFAULT_ANALYSIS_LIMITS, ...deps.analysisLimits });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -136,20 +146,24 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
         return sendJSON(500, { error: { reason: 'internal', message: 'internal error; see the service log' } });
       }
     }
-    if (metrics.inFlight >= settings.maxConcurrent) {
-      return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
-    }
-    metrics.inFlight++;
+    let inSlot = false;
     const gone = new AbortController();
     const onClose = () => {
       if (!res.writableEnded) gone.abort();
     };
     res.on('close', onClose);
     try {
+      // A slot is taken only for a complete, valid request: a client sending its body slowly holds
+      // a connection (until the request timeout), never an analysis slot.
       const text = await readBody(req, MAX_BODY_BYTES);
       const request = parseAnalyzeBody(text, { allowInsecureURLs: settings.allowFileURLs, allowedHosts: loaded.allowedHosts });
       fields.image = request.image;
       const image = imageFor(request, catalog);
+      if (metrics.inFlight >= settings.maxConcurrent) {
+        return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
+      }
+      metrics.inFlight++;
+      inSlot = true;
       const answer = await runAnalysis(request, image, {
         fetch,
         fetchTimeoutMs: settings.fetchTimeoutMs,
@@ -162,6 +176,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
           metrics.fetched(bytes);
           fields.fetchBytes = bytes;
         },
+        analyse: analysisPool.analyse,
       });
       fields.commit = answer.commit;
       sendJSON(200, answer);
@@ -174,24 +189,32 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
         sendJSON(500, { error: { reason: 'internal', message: 'internal error; see the service log' } });
       }
     } finally {
-      metrics.inFlight--;
+      if (inSlot) metrics.inFlight--;
       res.off('close', onClose);
     }
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const timeouts = deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
+  const server = http.createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // Node checks those timeouts only this often (30 s by default): a 10 s limit took 31 s to act.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersMs / 5))),
+    },
+    (req, res) => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    },
+  );
   server.keepAliveTimeout = 5_000;
 
   return {
     server,
     metrics,
+    analysisPool,
     listen: (port = settings.port, host = settings.host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -204,7 +227,9 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
       }),
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          analysisPool.close().then(resolve, resolve);
+        });
         server.closeIdleConnections();
       }),
   };
@@ -227,9 +252,16 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string> {
       }
       chunks.push(c);
     });
+    let ended = false;
     req.on('end', () => {
+      ended = true;
       if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('error', () => reject(new ServiceError(400, 'bad-request', 'body: the request was cut off', 'body')));
+    const cutOff = () => reject(new ServiceError(400, 'bad-request', 'body: the request was cut off', 'body'));
+    req.on('error', cutOff);
+    // A connection closed mid-body (by the client, or by the request timeout) ends no 'end'.
+    req.on('close', () => {
+      if (!ended) cutOff();
+    });
   });
 }

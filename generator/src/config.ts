@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isScalar, type Node as YamlNode } from 'yaml';
+import { reservedBuildArgProblem } from './build-args';
 import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
@@ -38,6 +39,7 @@ export function branchNameProblem(name: string): string | undefined {
   if (name === '@') return `is not a branch name ("@" alone is reserved by git); ${fix}`;
   if (name === 'HEAD') return `is not a branch name (HEAD is reserved by git); write the branch itself, ${fix}`;
   if (name.startsWith('-')) return `starts with "-"; git branch names cannot, ${fix}`;
+  if (name.startsWith('+')) return `starts with "+", which git would read as a forced fetch; ${fix}`;
   if (/[\x00-\x1f\x7f]/.test(name)) return `contains a control character; git branch names cannot, ${fix}`;
   const bad = /[ ~^:?*[\\]/.exec(name);
   if (bad) return `contains ${bad[0] === ' ' ? 'a space' : `"${bad[0]}"`}; git branch names cannot contain spaces or any of ~ ^ : ? * [ \\`;
@@ -534,6 +536,15 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
     }
     const at = checker.source.positionOf(['baseImages', first, 'ref']);
     checker.add({ path, part: 'value', message: `base image ${canonical} is listed twice in baseImages (first at line ${at.line}, column ${at.col}); keep one entry`, rank: 2 });
+  });
+
+  raw.images.forEach((image, i) => {
+    const args = isRecord(image) && isRecord(image.source) ? image.source.buildArgs : undefined;
+    if (!isRecord(args)) return;
+    for (const name of Object.keys(args)) {
+      const problem = reservedBuildArgProblem(name);
+      if (problem) checker.add({ path: [...entryPath(i), 'source', 'buildArgs', name], part: 'key', message: `build argument "${name}" ${problem}`, rank: 2 });
+    }
   });
 
   // Digest follows one mutable tag, so it has nothing to follow without a constraint.

@@ -1,10 +1,15 @@
 // Which external images a Dockerfile builds on, read the way Docker (BuildKit) reads it: FROM,
 // COPY --from and RUN --mount=from=, with ARG/ENV substitution, stage names and build args.
-// dockerfile-ast splits the text into instructions (continuations, heredocs, the escape directive);
-// substitution, scoping and stage resolution are done here, because they decide what is external.
-import { DockerfileParser, Env, ModifiableInstruction } from 'dockerfile-ast';
-import type { Flag, Instruction } from 'dockerfile-ast';
+// dockerfile-syntax.ts splits the text into instructions (continuations, heredocs, the escape
+// directive); substitution, scoping and stage resolution are done here, because they decide what is
+// external. Everything runs in time linear in the text: scopes are looked up, never copied, stages
+// are found by name in a map, patterns are matched without backtracking (glob-match.ts), and the
+// work substitution may do in a whole Dockerfile is bounded (MAX_SUBSTITUTION_WORK).
+import { argumentsText, flagOptions, flagsIn, leadingFlags, LineIndex, readDockerfileSyntax } from './dockerfile-syntax';
+import type { DockerfileSyntax, Flag, Instruction, Position, Word } from './dockerfile-syntax';
+import { replaceMatches, trimPrefix, trimSuffix } from './glob-match';
 import { ImageRefError, isScratch, parseImageRef } from './image-ref';
+import { PersistentMap } from './persistent-map';
 import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageRef } from './types';
 
 /** Invalid input: the message says what is wrong; line and col (1-based) say where. */
@@ -24,6 +29,13 @@ export class DockerfileError extends Error {
 export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 /** Deeper `${A:-${B:-...}}` nesting than this is not a real Dockerfile either. */
 const MAX_NESTING = 16;
+/**
+ * Units of substitution work (characters produced, characters scanned by pattern matching, names
+ * recorded as unresolved) one Dockerfile may cost. Real ones use a few thousand; without a bound,
+ * `ARG B=$A$A` repeated doubles a value per line, and one long value matched many times is
+ * quadratic. At this bound an analysis stays well under a second.
+ */
+export const MAX_SUBSTITUTION_WORK = 32 * 1024 * 1024;
 
 const INSTRUCTIONS = new Set([
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
@@ -39,6 +51,8 @@ const PLATFORM_ARGS = new Set([
 /** BuildKit's rule for `AS <name>`, applied after lower-casing. */
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** The same, read at lastIndex of a longer word. */
+const VARIABLE_NAME_AT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 /** What a name means where it is used: a value, declared without one, or set by the builder. */
 type Binding =
@@ -47,7 +61,10 @@ type Binding =
   | { kind: 'platform' }
   /** Has a value at build time that depends on names whose values are not known here. */
   | { kind: 'unknown'; dependsOn: string[] };
-type Scope = ReadonlyMap<string, Binding>;
+/** Where names are looked up: read only, and never copied (a view over the maps that hold them). */
+interface Scope {
+  get(name: string): Binding | undefined;
+}
 
 interface Expansion {
   value: string;
@@ -55,52 +72,25 @@ interface Expansion {
   unresolved: string[];
 }
 
-interface Position {
-  line: number;
-  col: number;
-}
+/** Counts the substitution work of one Dockerfile and stops it, positioned, at MAX_SUBSTITUTION_WORK. */
+class WorkBudget {
+  private spent = 0;
 
-function positionOf(range: { start: { line: number; character: number } }): Position {
-  return { line: range.start.line + 1, col: range.start.character + 1 };
-}
-
-/** Turns a shell glob (`*`, `?`, `[...]` kept simple) into an anchored-nowhere regex source. */
-function globSource(pattern: string): string {
-  let source = '';
-  for (const ch of pattern) {
-    if (ch === '*') source += '[\\s\\S]*';
-    else if (ch === '?') source += '[\\s\\S]';
-    else source += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+  charge(units: number, where: Position): void {
+    this.spent += units;
+    if (this.spent > MAX_SUBSTITUTION_WORK) {
+      throw new DockerfileError(
+        `variable substitution up to here needs more than ${MAX_SUBSTITUTION_WORK} characters of work (values built from values, or long values matched again and again); no buildable Dockerfile needs this much, so it is refused`,
+        where.line,
+        where.col,
+      );
+    }
   }
-  return source;
-}
-
-function shortest(candidates: string[]): string {
-  return candidates.reduce((a, b) => (b.length < a.length ? b : a));
-}
-
-function longest(candidates: string[]): string {
-  return candidates.reduce((a, b) => (b.length > a.length ? b : a));
 }
 
 /** `${VAR#pat}`, `${VAR%pat}` and their greedy forms, as BuildKit's lexer defines them. */
-function trimByPattern(value: string, op: string, pattern: string): string {
-  const re = new RegExp(`^(?:${globSource(pattern)})$`);
-  const matches: string[] = [];
-  if (op.startsWith('#')) {
-    for (let i = 0; i <= value.length; i++) if (re.test(value.slice(0, i))) matches.push(value.slice(i));
-  } else {
-    for (let i = 0; i <= value.length; i++) if (re.test(value.slice(i))) matches.push(value.slice(0, i));
-  }
-  if (matches.length === 0) return value;
-  // The shortest match removed leaves the longest remainder.
-  return op.length === 1 ? longest(matches) : shortest(matches);
-}
-
-function replaceByPattern(value: string, all: boolean, pattern: string, replacement: string): string {
-  if (pattern === '') return value;
-  const re = new RegExp(globSource(pattern), all ? 'g' : '');
-  return value.replace(re, () => replacement);
+function trimByPattern(value: string, op: string, pattern: string, charge: (units: number) => void): string {
+  return op.startsWith('#') ? trimPrefix(value, pattern, op.length === 2, charge) : trimSuffix(value, pattern, op.length === 2, charge);
 }
 
 /**
@@ -114,14 +104,17 @@ class WordExpander {
     private readonly scope: Scope,
     private readonly escape: string,
     private readonly where: Position,
+    private readonly budget: WorkBudget,
     /** Keep `$NAME` as written for names the builder sets (for --platform). */
     private readonly keepPlatformArgs = false,
   ) {}
 
+  private readonly charge = (units: number): void => this.budget.charge(units, this.where);
+
   expand(word: string): Expansion {
     this.unresolved = [];
     const value = this.expandRange(word, 0, word.length, 0, false);
-    return { value, unresolved: [...new Set(this.unresolved)] };
+    return { value, unresolved: this.unresolved.length === 0 ? this.unresolved : [...new Set(this.unresolved)] };
   }
 
   private error(message: string): never {
@@ -158,14 +151,22 @@ class WordExpander {
         }
       } else if (ch === '$') {
         const [text, end] = this.variable(word, i, to, depth);
+        this.charge(text.length);
         out += text;
         i = end;
       } else {
-        out += ch;
-        i += 1;
+        // A run of plain characters, taken as one slice.
+        let j = i + 1;
+        while (j < to && !this.isSpecial(word[j], inDouble)) j++;
+        out += word.slice(i, j);
+        i = j;
       }
     }
     return out;
+  }
+
+  private isSpecial(ch: string, inDouble: boolean): boolean {
+    return ch === '$' || ch === this.escape || (!inDouble && (ch === "'" || ch === '"'));
   }
 
   private closingDoubleQuote(word: string, from: number, to: number): number {
@@ -196,9 +197,15 @@ class WordExpander {
     const binding = this.scope.get(name);
     if (binding?.kind === 'value') return binding.value;
     if (binding?.kind === 'platform' && this.keepPlatformArgs) return written;
-    if (binding?.kind === 'unknown') this.unresolved.push(...binding.dependsOn);
+    if (binding?.kind === 'unknown') this.dependsOn(binding.dependsOn);
     else this.unresolved.push(name);
     return undefined;
+  }
+
+  /** Records names an unknown value depends on (a loop: a spread of a huge list overflows the stack). */
+  private dependsOn(names: readonly string[]): void {
+    this.charge(names.length);
+    for (const name of names) this.unresolved.push(name);
   }
 
   private isSet(name: string): boolean {
@@ -213,9 +220,10 @@ class WordExpander {
   /** Reads `$NAME` or `${...}` at word[at]; returns the substituted text and where reading stopped. */
   private variable(word: string, at: number, to: number, depth: number): [string, number] {
     if (word[at + 1] !== '{') {
-      const match = VARIABLE_NAME.exec(word.slice(at + 1, to));
+      VARIABLE_NAME_AT.lastIndex = at + 1;
+      const match = at + 1 < to ? VARIABLE_NAME_AT.exec(word) : null;
       if (!match) return ['$', at + 1];
-      const name = match[0];
+      const name = match[0].length > to - at - 1 ? match[0].slice(0, to - at - 1) : match[0];
       const end = at + 1 + name.length;
       return [this.lookup(name, word.slice(at, end)) ?? '', end];
     }
@@ -236,7 +244,7 @@ class WordExpander {
     const binding = this.scope.get(name);
     if (binding?.kind === 'platform' || binding?.kind === 'unknown') {
       if (binding.kind === 'platform' && this.keepPlatformArgs) return [written, close + 1];
-      this.unresolved.push(...(binding.kind === 'unknown' ? binding.dependsOn : [name]));
+      this.dependsOn(binding.kind === 'unknown' ? binding.dependsOn : [name]);
       return ['', close + 1];
     }
     if (rest.startsWith(':-')) return [nonEmpty ? this.valueOf(name) : operand(2), close + 1];
@@ -252,7 +260,7 @@ class WordExpander {
       if (rest.startsWith(op)) {
         const value = this.lookup(name, written);
         if (value === undefined) return ['', close + 1];
-        return [trimByPattern(value, op, operand(op.length)), close + 1];
+        return [trimByPattern(value, op, operand(op.length), this.charge), close + 1];
       }
     }
     if (rest.startsWith('/')) {
@@ -263,36 +271,31 @@ class WordExpander {
       const pattern = slash < 0 ? spec : spec.slice(0, slash);
       const replacement = slash < 0 ? '' : spec.slice(slash + 1);
       if (value === undefined) return ['', close + 1];
-      return [replaceByPattern(value, all, pattern, replacement), close + 1];
+      return [replaceMatches(value, pattern, replacement, all, this.charge), close + 1];
     }
     return this.error(`"${written}" uses an operator Docker does not support (use :-, -, :+, +, :?, ?, #, ##, %, %%, / or //)`);
   }
 }
 
-/** Splits ARG/ENV arguments into words the way BuildKit does: on white space outside quotes. */
+/** Splits ARG/ENV arguments into words the way BuildKit does: on white space outside quotes (each word kept as written). */
 function splitWords(content: string, escape: string): string[] {
   const words: string[] = [];
-  let current = '';
+  let start = 0;
   let quote = '';
   for (let i = 0; i < content.length; i++) {
     const ch = content[i];
     if (ch === escape && quote !== "'" && i + 1 < content.length) {
-      current += ch + content[i + 1];
       i++;
     } else if (quote !== '') {
-      current += ch;
       if (ch === quote) quote = '';
     } else if (ch === '"' || ch === "'") {
       quote = ch;
-      current += ch;
     } else if (/\s/.test(ch)) {
-      if (current !== '') words.push(current);
-      current = '';
-    } else {
-      current += ch;
+      if (i > start) words.push(content.slice(start, i));
+      start = i + 1;
     }
   }
-  if (current !== '') words.push(current);
+  if (content.length > start) words.push(content.slice(start));
   return words;
 }
 
@@ -300,22 +303,72 @@ interface Stage {
   /** Lower-cased `AS` name; undefined without one. */
   name?: string;
   index: number;
-  /** ENV at the end of the stage, inherited by a later `FROM <this stage>`. */
-  env: Map<string, Binding>;
+  /** Its scope while it is read; a later `FROM <this stage>` inherits the ENV it ends with. */
+  scope: StageScope;
 }
 
-interface StageScope {
-  args: Map<string, Binding>;
-  env: Map<string, Binding>;
+/**
+ * The names of one stage: its ARGs, and its ENV (what it set itself over what it inherited from the
+ * stage it is built FROM); ENV always wins over an ARG of the same name. Maps are made on first use:
+ * a Dockerfile may hold tens of thousands of stages.
+ */
+class StageScope implements Scope {
+  private args?: Map<string, Binding>;
+  private ownEnv?: Map<string, Binding>;
+  private finalEnv?: PersistentMap<Binding>;
+  private movedOut = false;
+
+  constructor(private inheritedEnv?: PersistentMap<Binding>) {}
+
+  /**
+   * A stage built FROM `earlier`. When no later FROM can name `earlier` again, its ENV is taken
+   * over as it is (no copy, no persistent version): a chain of stages then costs nothing per stage.
+   */
+  static builtOn(earlier: StageScope, lastUse: boolean): StageScope {
+    if (!lastUse) return new StageScope(earlier.env());
+    earlier.assertNotMoved();
+    const scope = new StageScope(earlier.inheritedEnv);
+    scope.ownEnv = earlier.ownEnv;
+    earlier.movedOut = true;
+    earlier.inheritedEnv = undefined;
+    earlier.ownEnv = undefined;
+    return scope;
+  }
+
+  private assertNotMoved(): void {
+    if (this.movedOut) throw new Error('internal: the ENV of a stage was read after a later stage took it over');
+  }
+
+  get(name: string): Binding | undefined {
+    return this.ownEnv?.get(name) ?? this.inheritedEnv?.get(name) ?? this.args?.get(name);
+  }
+
+  setArg(name: string, binding: Binding): void {
+    (this.args ??= new Map()).set(name, binding);
+  }
+
+  setEnv(name: string, binding: Binding): void {
+    (this.ownEnv ??= new Map()).set(name, binding);
+    this.finalEnv = undefined;
+  }
+
+  /** The whole ENV as one shared map, built once per stage that is inherited from more than once. */
+  env(): PersistentMap<Binding> {
+    this.assertNotMoved();
+    if (this.finalEnv === undefined) {
+      let env = this.inheritedEnv ?? PersistentMap.empty<Binding>();
+      for (const [name, binding] of this.ownEnv ?? []) env = env.set(name, binding);
+      this.finalEnv = env;
+      // The stage's own map is in there now; holding both would keep tens of thousands of maps alive.
+      this.inheritedEnv = env;
+      this.ownEnv = undefined;
+    }
+    return this.finalEnv;
+  }
 }
 
 function bindingOf(expansion: Expansion): Binding {
   return expansion.unresolved.length === 0 ? { kind: 'value', value: expansion.value } : { kind: 'unknown', dependsOn: expansion.unresolved };
-}
-
-function mergedScope(stage: StageScope): Scope {
-  // ENV always wins over an ARG of the same name.
-  return new Map([...stage.args, ...stage.env]);
 }
 
 function describeUnresolved(names: string[], what: string, scopeHint: string): string {
@@ -340,8 +393,14 @@ function asImage(text: string, written: string, where: Position, what: string): 
   }
 }
 
-function flagsOf(instruction: Instruction): Flag[] {
-  return instruction instanceof ModifiableInstruction ? instruction.getFlags() : [];
+/** The flags and the remaining words of a FROM. */
+function flagsAndArgs(syntax: DockerfileSyntax, instruction: Instruction): { flags: Flag[]; args: Word[] } {
+  return flagsIn(syntax.text, syntax.escape, instruction.wordEnd, instruction.end);
+}
+
+/** The flags of COPY, ADD and RUN (their other words do not matter here). */
+function flagsOf(syntax: DockerfileSyntax, instruction: Instruction): Flag[] {
+  return leadingFlags(syntax.text, syntax.escape, instruction.wordEnd, instruction.end);
 }
 
 /**
@@ -355,7 +414,7 @@ export function baseImagesOf(dockerfileText: string, buildArgs: Record<string, s
     return analyse(dockerfileText, buildArgs);
   } catch (e) {
     if (e instanceof DockerfileError) throw e;
-    // The parser library failing on strange input is still strange input, not a crash of ours.
+    // Anything else failing on strange input is still strange input, not a crash of ours.
     const reason = e instanceof Error ? e.message : String(e);
     throw new DockerfileError(`cannot be read as a Dockerfile (${reason})`, 1, 1);
   }
@@ -372,15 +431,19 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
     throw new DockerfileError('not a Dockerfile: it contains NUL bytes (binary data)', before.length, before[before.length - 1].length + 1);
   }
 
-  const dockerfile = DockerfileParser.parse(text);
-  for (const directive of dockerfile.getDirectives()) {
-    if (directive.getName().toLowerCase() === 'escape' && !['\\', '`'].includes(directive.getValue())) {
-      const at = positionOf(directive.getValueRange());
-      throw new DockerfileError(`the escape directive takes \\ or \` (backtick), not ${JSON.stringify(directive.getValue())}`, at.line, at.col);
+  const lines = new LineIndex(text);
+  const positionOf = (offset: number): Position => lines.positionAt(offset);
+  const syntax = readDockerfileSyntax(text, lines);
+  for (const directive of syntax.directives) {
+    if (directive.name.toLowerCase() === 'escape' && !['\\', '`'].includes(directive.value)) {
+      const at = positionOf(directive.valueStart);
+      throw new DockerfileError(`the escape directive takes \\ or \` (backtick), not ${JSON.stringify(directive.value)}`, at.line, at.col);
     }
   }
-  const escape = dockerfile.getEscapeCharacter();
-  const instructions = dockerfile.getInstructions();
+  const escape = syntax.escape;
+  const instructions = syntax.instructions;
+  const budget = new WorkBudget();
+  const expander = (scope: Scope, where: Position, keepPlatformArgs = false) => new WordExpander(scope, escape, where, budget, keepPlatformArgs);
 
   const bases: BaseImage[] = [];
   const copies: CopiedImage[] = [];
@@ -391,30 +454,43 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
 
   // Names usable in FROM: the builder's platform args, then global ARGs in order.
   const global = new Map<string, Binding>();
-  for (const name of PLATFORM_ARGS) global.set(name, buildArgs[name] !== undefined ? { kind: 'value', value: buildArgs[name] } : { kind: 'platform' });
+  // Own entries only: `ARG toString` must not find Object.prototype.toString.
+  const buildArg = (name: string): string | undefined => (Object.hasOwn(buildArgs, name) ? buildArgs[name] : undefined);
+  for (const name of PLATFORM_ARGS) {
+    const given = buildArg(name);
+    global.set(name, given !== undefined ? { kind: 'value', value: given } : { kind: 'platform' });
+  }
 
   const stages: Stage[] = [];
+  const stagesByName = new Map<string, Stage>();
   let current: StageScope | undefined;
 
   // All stage names, so that COPY --from can name a stage defined after it (BuildKit resolves it).
   const allStageNames = new Set<string>();
+  // How many FROMs name each stage as written (a plain word is its own expansion), so that the
+  // last one can take the stage's ENV over; a FROM word that substitution may change turns that off.
+  const plainFromTargets = new Map<string, number>();
+  let fromTargetsUnknown = false;
 
   for (const instruction of instructions) {
-    const keyword = instruction.getKeyword();
-    const at = positionOf(instruction.getInstructionRange());
+    const keyword = instruction.keyword;
     if (!INSTRUCTIONS.has(keyword)) {
-      const shown = instruction.getInstruction().slice(0, 40);
+      const at = positionOf(instruction.start);
+      const shown = instruction.written.slice(0, 40);
       throw new DockerfileError(`not a Dockerfile: ${JSON.stringify(shown)} is not a Dockerfile instruction`, at.line, at.col);
     }
     if (keyword === 'FROM') {
-      const args = instruction.getArguments();
-      if (args.length === 3 && args[1].getValue().toLowerCase() === 'as') allStageNames.add(args[2].getValue().toLowerCase());
+      const { args } = flagsAndArgs(syntax, instruction);
+      if (args.length === 3 && args[1].value.toLowerCase() === 'as') allStageNames.add(args[2].value.toLowerCase());
+      const target = args[0]?.value ?? '';
+      if (/[$'"]/.test(target) || target.includes(escape)) fromTargetsUnknown = true;
+      else plainFromTargets.set(target.toLowerCase(), (plainFromTargets.get(target.toLowerCase()) ?? 0) + 1);
     }
   }
 
   for (const instruction of instructions) {
-    const keyword = instruction.getKeyword();
-    const at = positionOf(instruction.getInstructionRange());
+    const keyword = instruction.keyword;
+    const at = positionOf(instruction.start);
 
     if (current === undefined && keyword !== 'ARG' && keyword !== 'FROM') {
       throw new DockerfileError(
@@ -426,59 +502,60 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
 
     switch (keyword) {
       case 'ARG': {
-        const scope = current === undefined ? global : current.args;
-        const lookupScope: Scope = current === undefined ? global : mergedScope(current);
-        for (const [name, rawValue] of propertiesOf(instruction, escape, at)) {
-          if (buildArgs[name] !== undefined) {
-            scope.set(name, { kind: 'value', value: buildArgs[name] });
+        // Inside a stage, every value of one ARG line is read with the scope as it was before the line.
+        const assigned: [string, Binding][] = [];
+        const assign = current === undefined ? (name: string, b: Binding) => global.set(name, b) : (name: string, b: Binding) => assigned.push([name, b]);
+        const lookupScope: Scope = current ?? global;
+        for (const [name, rawValue] of propertiesOf(syntax, lines, instruction, at)) {
+          const given = buildArg(name);
+          if (given !== undefined) {
+            assign(name, { kind: 'value', value: given });
           } else if (rawValue !== undefined) {
-            const expansion = new WordExpander(lookupScope, escape, at).expand(rawValue);
-            scope.set(name, bindingOf(expansion));
+            assign(name, bindingOf(expander(lookupScope, at).expand(rawValue)));
           } else if (current !== undefined && global.get(name)?.kind === 'value') {
             // `ARG NAME` inside a stage brings in the global default.
-            scope.set(name, global.get(name) as Binding);
+            assign(name, global.get(name) as Binding);
           } else if (current !== undefined && PLATFORM_ARGS.has(name)) {
-            scope.set(name, global.get(name) as Binding);
+            assign(name, global.get(name) as Binding);
           } else {
-            scope.set(name, { kind: 'unset' });
+            assign(name, { kind: 'unset' });
           }
         }
+        for (const [name, binding] of assigned) (current as StageScope).setArg(name, binding);
         break;
       }
       case 'ENV': {
         const stage = current as StageScope;
-        for (const [name, rawValue] of propertiesOf(instruction, escape, at)) {
-          const expansion = new WordExpander(mergedScope(stage), escape, at).expand(rawValue ?? '');
-          stage.env.set(name, bindingOf(expansion));
+        for (const [name, rawValue] of propertiesOf(syntax, lines, instruction, at)) {
+          stage.setEnv(name, bindingOf(expander(stage, at).expand(rawValue ?? '')));
         }
         break;
       }
       case 'FROM': {
-        if (current !== undefined) stages[stages.length - 1].env = current.env;
         current = fromInstruction(instruction, at);
         break;
       }
       case 'COPY':
       case 'ADD': {
-        for (const flag of flagsOf(instruction)) {
-          if (flag.getName().toLowerCase() !== 'from') continue;
-          const where = positionOf(flag.getRange());
+        for (const flag of flagsOf(syntax, instruction)) {
+          if (flag.name.toLowerCase() !== 'from') continue;
+          const where = positionOf(flag.start);
           if (keyword === 'ADD') {
             throw new DockerfileError('ADD has no --from flag (Docker rejects it); use COPY --from=<stage or image>', where.line, where.col);
           }
-          const value = flag.getValue();
+          const value = flag.value;
           if (value === null || value === '') throw new DockerfileError('COPY --from needs a stage name, stage index or image', where.line, where.col);
           fromReference(value, where, 'copy', current as StageScope, at.line);
         }
         break;
       }
       case 'RUN': {
-        for (const flag of flagsOf(instruction)) {
-          if (flag.getName().toLowerCase() !== 'mount') continue;
-          for (const option of flag.getOptions()) {
-            if (option.getName().toLowerCase() !== 'from') continue;
-            const where = positionOf(option.getRange());
-            const value = option.getValue();
+        for (const flag of flagsOf(syntax, instruction)) {
+          if (flag.name.toLowerCase() !== 'mount') continue;
+          for (const option of flagOptions(flag)) {
+            if (option.name.toLowerCase() !== 'from') continue;
+            const where = positionOf(option.start);
+            const value = option.value;
             if (value === null || value === '') throw new DockerfileError('RUN --mount from= needs a stage name, stage index or image', where.line, where.col);
             fromReference(value, where, 'mount', current as StageScope, at.line);
           }
@@ -497,61 +574,64 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
   return { bases, copies, warnings };
 
   function fromInstruction(instruction: Instruction, at: Position): StageScope {
-    const args = instruction.getArguments();
-    for (const flag of flagsOf(instruction)) {
-      if (flag.getName().toLowerCase() !== 'platform') {
-        const where = positionOf(flag.getRange());
-        throw new DockerfileError(`FROM has no --${flag.getName()} flag (only --platform)`, where.line, where.col);
+    const { flags, args } = flagsAndArgs(syntax, instruction);
+    for (const flag of flags) {
+      if (flag.name.toLowerCase() !== 'platform') {
+        const where = positionOf(flag.start);
+        throw new DockerfileError(`FROM has no --${flag.name} flag (only --platform)`, where.line, where.col);
       }
     }
-    if (!(args.length === 1 || (args.length === 3 && args[1].getValue().toLowerCase() === 'as'))) {
-      const where = args.length > 0 ? positionOf(args[0].getRange()) : at;
+    if (!(args.length === 1 || (args.length === 3 && args[1].value.toLowerCase() === 'as'))) {
+      const where = args.length > 0 ? positionOf(args[0].start) : at;
       throw new DockerfileError('FROM takes an image and an optional "AS <name>": FROM <image> [AS <name>]', where.line, where.col);
     }
-    const where = positionOf(args[0].getRange());
+    const where = positionOf(args[0].start);
     let name: string | undefined;
     if (args.length === 3) {
-      name = args[2].getValue().toLowerCase();
-      const nameAt = positionOf(args[2].getRange());
+      name = args[2].value.toLowerCase();
+      const nameAt = positionOf(args[2].start);
       if (!STAGE_NAME.test(name)) {
         throw new DockerfileError(
-          `invalid stage name ${JSON.stringify(args[2].getValue())}: it must start with a letter and use only letters, digits, '-', '_' and '.'`,
+          `invalid stage name ${JSON.stringify(args[2].value)}: it must start with a letter and use only letters, digits, '-', '_' and '.'`,
           nameAt.line,
           nameAt.col,
         );
       }
-      if (stages.some((s) => s.name === name)) {
+      if (stagesByName.has(name)) {
         throw new DockerfileError(`duplicate stage name ${JSON.stringify(name)}: each AS name must be unique`, nameAt.line, nameAt.col);
       }
     }
 
     let platform: string | undefined;
-    const platformFlag = flagsOf(instruction).find((f) => f.getName().toLowerCase() === 'platform');
+    const platformFlag = flags.find((f: Flag) => f.name.toLowerCase() === 'platform');
     if (platformFlag) {
-      const flagAt = positionOf(platformFlag.getRange());
-      if (!platformFlag.getValue()) throw new DockerfileError('FROM --platform needs a value, e.g. --platform=linux/amd64', flagAt.line, flagAt.col);
-      const expansion = new WordExpander(global, escape, flagAt, true).expand(platformFlag.getValue() ?? '');
+      const flagAt = positionOf(platformFlag.start);
+      if (!platformFlag.value) throw new DockerfileError('FROM --platform needs a value, e.g. --platform=linux/amd64', flagAt.line, flagAt.col);
+      const expansion = expander(global, flagAt, true).expand(platformFlag.value);
       if (expansion.unresolved.length > 0) {
-        warn(flagAt, describeUnresolved(expansion.unresolved, `FROM --platform=${platformFlag.getValue() ?? ''}`, 'no global ARG gives it one'));
-        platform = platformFlag.getValue() ?? undefined;
+        warn(flagAt, describeUnresolved(expansion.unresolved, `FROM --platform=${platformFlag.value}`, 'no global ARG gives it one'));
+        platform = platformFlag.value;
       } else {
         platform = expansion.value;
       }
     }
 
-    const written = args[0].getValue();
-    const expansion = new WordExpander(global, escape, where).expand(written);
+    const written = args[0].value;
+    const expansion = expander(global, where).expand(written);
     const index = stages.length;
-    let inheritedEnv = new Map<string, Binding>();
+    let scope: StageScope | undefined;
 
     if (expansion.unresolved.length > 0) {
       warn(where, describeUnresolved(expansion.unresolved, `FROM ${written}`, 'FROM only sees ARGs declared before the first FROM'));
     } else if (expansion.value === '') {
       throw new DockerfileError(`FROM ${written} names no image: it expands to an empty string`, where.line, where.col);
     } else {
-      const earlier = stages.find((s) => s.name !== undefined && s.name === expansion.value.toLowerCase());
+      const target = expansion.value.toLowerCase();
+      const earlier = stagesByName.get(target);
       if (earlier) {
-        inheritedEnv = new Map(earlier.env);
+        const left = (plainFromTargets.get(target) ?? 0) - 1;
+        plainFromTargets.set(target, left);
+        scope = StageScope.builtOn(earlier.scope, !fromTargetsUnknown && left === 0);
       } else if (!isScratch(expansion.value)) {
         const image = asImage(expansion.value, written, where, `FROM ${written}`);
         const base: BaseImage = { ...image, line: at.line };
@@ -560,13 +640,16 @@ function analyse(dockerfileText: string, buildArgs: Record<string, string>): Doc
         bases.push(orderedBase(base));
       }
     }
-    stages.push({ name, index, env: new Map() });
-    return { args: new Map(), env: inheritedEnv };
+    scope ??= new StageScope();
+    const stage: Stage = { name, index, scope };
+    stages.push(stage);
+    if (name !== undefined) stagesByName.set(name, stage);
+    return scope;
   }
 
   function fromReference(value: string, where: Position, via: 'copy' | 'mount', stage: StageScope, instructionLine: number): void {
     const what = via === 'copy' ? `COPY --from=${value}` : `RUN --mount from=${value}`;
-    const expansion = new WordExpander(mergedScope(stage), escape, where).expand(value);
+    const expansion = expander(stage, where).expand(value);
     if (expansion.unresolved.length > 0) {
       warn(where, describeUnresolved(expansion.unresolved, what, 'no ARG or ENV in this stage gives it one'));
       return;
@@ -603,12 +686,13 @@ function orderedBase(base: BaseImage): BaseImage {
 }
 
 /** `NAME=value` pairs of an ARG or ENV (and ENV's old `NAME value` form), values still as written. */
-function propertiesOf(instruction: Instruction, escape: string, at: Position): [string, string | undefined][] {
-  const content = instruction.getArgumentsContent() ?? '';
-  const words = splitWords(content, escape);
-  const keyword = instruction.getKeyword();
+function propertiesOf(syntax: DockerfileSyntax, lines: LineIndex, instruction: Instruction, at: Position): [string, string | undefined][] {
+  const content = argumentsText(syntax, lines, instruction) ?? '';
+  const words = splitWords(content, syntax.escape);
+  const keyword = instruction.keyword;
+  const isEnv = keyword === 'ENV';
   if (words.length === 0) throw new DockerfileError(`${keyword} needs at least one name`, at.line, at.col);
-  if (instruction instanceof Env && !words[0].includes('=')) {
+  if (isEnv && !words[0].includes('=')) {
     // ENV NAME value with spaces
     const name = words[0];
     const value = content.trimStart().slice(name.length).trim();
@@ -619,7 +703,7 @@ function propertiesOf(instruction: Instruction, escape: string, at: Position): [
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq < 0) {
-      if (instruction instanceof Env) {
+      if (isEnv) {
         throw new DockerfileError(
           `ENV: ${JSON.stringify(word)} is not NAME=value (in the NAME=value form every word needs "="; a comment must be on a line of its own)`,
           at.line,

@@ -8,7 +8,7 @@ import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from './types'
 import type { ChartValues } from './values-types';
 import { UserError, type Problem } from './errors';
 import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from './config';
-import { baseImagesOf, DockerfileError } from './dockerfile';
+import { analyseDockerfile as analyseDockerfileBytes } from './dockerfile-file';
 import { parseImageRef, repoURLOf } from './image-ref';
 import {
   ANALYZER,
@@ -28,7 +28,7 @@ import { baseStatePath, imageStatePath } from './names';
 import { changesOf, type FileChange } from './files';
 import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
 import { folderInside, locateInside } from './repo-paths';
-import { describeBytes, firstInvalidUtf8, yamlTooLarge } from './yaml-source';
+import { describeBytes, yamlTooLarge } from './yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 
 export const IMAGES_FILE = 'images.yaml';
@@ -151,23 +151,9 @@ function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
   return read.bytes;
 }
 
-/** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
+/** A Dockerfile's analysis (dockerfile-file.ts), refused when it names more images than a state file may hold. */
 export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
-  const bad = firstInvalidUtf8(bytes);
-  if (bad >= 0) {
-    const before = bytes.subarray(0, bad).toString('utf8');
-    const line = before.split('\n').length;
-    const col = before.length - before.lastIndexOf('\n');
-    throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${bytes[bad].toString(16)}); save the Dockerfile as UTF-8` });
-  }
-  const text = bytes.toString('utf8');
-  let result: DockerfileAnalysis;
-  try {
-    result = baseImagesOf(text, buildArgs);
-  } catch (e) {
-    if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
-    throw e;
-  }
+  const result = analyseDockerfileBytes(bytes, file, buildArgs);
   const tooMany = analysisLimitProblem(result);
   if (tooMany) throw new UserError({ file, ...tooMany });
   return result;

@@ -5,9 +5,12 @@
 // Every input is validated here before git sees it (validateRepoURL, validateCommit, validateRef,
 // validateRepoPath), git runs through spawn with argument arrays and `--` before positionals, in a
 // clean environment (temp HOME, no system or global config, no prompts, a protocol allowlist), and
-// credentials reach git only through environment-provided config (an `http.extraHeader`), never
-// argv, URLs or messages. The temp dir is removed whatever happens; on timeout or abort the whole git
-// process group is killed first.
+// credentials reach git only through environment-provided config (an `http.<origin>/.extraHeader`,
+// so only the repository's own scheme, host and port ever receive them), never argv, URLs or
+// messages. Redirects are not followed: one would lead to a host nobody allowed. The Dockerfile's
+// blob is fetched on its own while the bytes arriving are counted, so a file over the size limit
+// stops the download near the limit instead of after it. The temp dir is removed whatever happens;
+// on timeout or abort the whole git process group is killed first.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,6 +62,7 @@ export type GitFetchReason =
   | 'not-a-file'
   | 'too-large'
   | 'auth'
+  | 'redirect'
   | 'unreachable'
   | 'timeout'
   | 'aborted'
@@ -78,6 +82,8 @@ export class GitFetchError extends Error {
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const MAX_STDERR = 16 * 1024;
+/** Pack framing and object headers around a blob: a fetched pack may exceed its blob by this much. */
+const PACK_OVERHEAD_BYTES = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Validation (pure)
@@ -171,6 +177,8 @@ export function validateRef(ref: string, field = 'ref'): string {
   if (typeof ref !== 'string' || ref.length === 0) throw bad(field, 'must be a non-empty string');
   if (ref.length > 255) throw bad(field, 'is longer than 255 characters');
   if (ref.startsWith('-')) throw bad(field, 'must not begin with "-"');
+  // `git fetch origin +main` would read the ref as a forced refspec.
+  if (ref.startsWith('+')) throw bad(field, 'must not begin with "+" (git reads it as a forced refspec)');
   if (CONTROL_OR_SPACE.test(ref)) throw bad(field, 'must not contain whitespace or control characters');
   if (/[~^:?*[\\]/.test(ref)) throw bad(field, 'must not contain any of ~ ^ : ? * [ \\');
   if (ref.includes('..') || ref.includes('@{') || ref.includes('//') || ref === '@') throw bad(field, 'is not a valid git ref name');
@@ -209,8 +217,17 @@ function secretsOf(c: GitCredentials | undefined): string[] {
   return [basic, c.password, c.username].filter((s) => s.length > 0);
 }
 
+/**
+ * Where credentials may go: `scheme://host[:port]/` of an http(s) repository URL, as a git
+ * `http.<url>.*` key matches it (same scheme, host and port; any path). undefined for ssh and file.
+ */
+export function credentialScope(repoURL: string): string | undefined {
+  if (!/^https?:\/\//i.test(repoURL)) return undefined;
+  return `${new URL(repoURL).origin}/`;
+}
+
 /** The environment every git command of a fetch runs in: nothing inherited that could change what git does. */
-export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean; credentials?: GitCredentials }): NodeJS.ProcessEnv {
+export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean; credentials?: GitCredentials; repoURL: string }): NodeJS.ProcessEnv {
   const config: [string, string][] = [
     ['protocol.allow', 'never'],
     ['protocol.https.allow', 'always'],
@@ -222,12 +239,14 @@ export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean
     ['fetch.writeCommitGraph', 'false'],
     ['core.askPass', ''],
     ['credential.helper', ''],
-    ['http.followRedirects', 'initial'],
+    // A redirect could lead anywhere, and git would send the credentials after it.
+    ['http.followRedirects', 'false'],
   ];
   if (opts.allowInsecureURLs) config.push(['protocol.file.allow', 'always'], ['protocol.http.allow', 'always']);
-  if (opts.credentials) {
+  const scope = credentialScope(opts.repoURL);
+  if (opts.credentials && scope) {
     const basic = Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`).toString('base64');
-    config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
+    config.push([`http.${scope}.extraHeader`, `Authorization: Basic ${basic}`]);
   }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -268,7 +287,17 @@ interface RunContext {
 /** Counts git processes started by this module (tests assert git is never reached on bad input). */
 export const gitStats = { invocations: 0 };
 
-function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024): Promise<RunResult> {
+/** Stop a fetch once the packs being received in `dir` grow past `maxBytes`, failing with `error`. */
+interface PackWatch {
+  dir: string;
+  maxBytes: number;
+  error: GitFetchError;
+}
+
+/** How often a watched fetch measures what it has received: small, since bytes arrive fast on a LAN. */
+const PACK_WATCH_INTERVAL_MS = 10;
+
+function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024, watch?: PackWatch): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const remaining = ctx.deadline - Date.now();
     if (remaining <= 0) return reject(new GitFetchError('timeout', 'the git fetch did not finish in time'));
@@ -288,6 +317,12 @@ function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024): Promise
       }
     };
     const timer = setTimeout(() => killTree(new GitFetchError('timeout', 'the git fetch did not finish in time')), remaining);
+    const before = watch ? packBytes(watch.dir) : 0;
+    const watcher = watch
+      ? setInterval(() => {
+          if (packBytes(watch.dir) - before > watch.maxBytes) killTree(watch.error);
+        }, PACK_WATCH_INTERVAL_MS)
+      : undefined;
     const onAbort = () => killTree(new GitFetchError('aborted', 'the request was cancelled'));
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => {
@@ -300,11 +335,13 @@ function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024): Promise
     });
     child.on('error', (e) => {
       clearTimeout(timer);
+      clearInterval(watcher);
       ctx.signal?.removeEventListener('abort', onAbort);
       reject(new GitFetchError('git-failed', `git could not be started (${(e as NodeJS.ErrnoException).code ?? 'error'}); is git installed?`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearInterval(watcher);
       ctx.signal?.removeEventListener('abort', onAbort);
       // The group may still hold a helper (git-remote-https) after git itself exits on a signal.
       if (failure) {
@@ -334,6 +371,10 @@ function classifyFetchFailure(stderr: string, what: string, repoURL: string): Gi
   if (/could not read (username|password)|authentication failed|returned error: 40[13]|permission denied \(publickey|terminal prompts disabled|http basic: access denied/.test(s)) {
     return new GitFetchError('auth', `the git host refused access to ${repoURL}; check the credentials${says}`);
   }
+  const redirect = /returned error: (30[0-8])/.exec(s);
+  if (redirect) {
+    return new GitFetchError('redirect', `the git host of ${repoURL} answered with a redirect (HTTP ${redirect[1]}); redirects are not followed, since they may lead to another host: use the repository's current URL${says}`);
+  }
   if (/not our ref|couldn't find remote ref|no such remote ref|unadvertised object|not a valid object|no matching remote head/.test(s)) {
     return new GitFetchError('commit-not-found', `${what} was not found in ${repoURL}${says}`);
   }
@@ -346,11 +387,18 @@ function classifyFetchFailure(stderr: string, what: string, repoURL: string): Gi
   return new GitFetchError('git-failed', `git could not fetch ${what} from ${repoURL}${says}`);
 }
 
-function packBytes(gitDir: string): number {
-  const dir = path.join(gitDir, 'objects', 'pack');
+/** Bytes of the packs in a pack folder, those still being received (`tmp_pack_*`) included. */
+function packBytes(dir: string): number {
   let total = 0;
   try {
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.pack')) total += fs.statSync(path.join(dir, f)).size;
+    for (const f of fs.readdirSync(dir)) {
+      if (!f.endsWith('.pack') && !f.startsWith('tmp_pack_')) continue;
+      try {
+        total += fs.statSync(path.join(dir, f)).size;
+      } catch {
+        /* renamed or removed between the listing and the stat */
+      }
+    }
   } catch {
     /* no packs */
   }
@@ -413,9 +461,23 @@ export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<Fetched
       const kind = mode === '120000' ? 'a symbolic link' : type === 'tree' ? 'a folder' : 'a submodule';
       throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
     }
+    // Fetch the one blob as git's own on-demand fetch would, counting the bytes as they arrive: its size
+    // is not known before it is here (asking for it, with cat-file -s, would fetch it whole).
+    const packDir = path.join(dir, 'repo.git', 'objects', 'pack');
+    const tooLarge = new GitFetchError('too-large', `${filePath} at commit ${sha} is larger than ${maxBytes} bytes; a Dockerfile is refused above that`);
+    const blobFetch = await runGit(
+      ctx,
+      [gitDir, '-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--filter=blob:none', '--', 'origin', oid],
+      undefined,
+      // Packed bytes are compressed, so this stops a large file near the limit, never a small one.
+      { dir: packDir, maxBytes: maxBytes + PACK_OVERHEAD_BYTES, error: tooLarge },
+    );
+    if (blobFetch.code !== 0) throw classifyFetchFailure(blobFetch.stderr, `${filePath} at ${sha}`, opts.repoURL);
+    const size = await must([gitDir, 'cat-file', '-s', oid]);
+    if (Number(size.stdout.toString('utf8').trim()) > maxBytes) throw tooLarge;
     const blob = await runGit(ctx, [gitDir, 'cat-file', 'blob', oid], maxBytes);
     if (blob.code !== 0) throw classifyFetchFailure(blob.stderr, `${filePath} at ${sha}`, opts.repoURL);
-    return { commit: sha, committedAt, content: blob.stdout, bytesFetched: packBytes(path.join(dir, 'repo.git')) };
+    return { commit: sha, committedAt, content: blob.stdout, bytesFetched: packBytes(packDir) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }

@@ -1,6 +1,8 @@
 // A loopback git server for tests: Node's http server in front of `git http-backend` (CGI), with
-// basic auth. It counts the bytes it sends so tests and benchmarks can compare fetch strategies.
-// Also a "black hole": a TCP server that accepts connections and never answers.
+// basic auth. It counts the bytes it sends (with backpressure, so a client that stops reading stops
+// the count) so tests and benchmarks can compare fetch strategies, and the requests that carried
+// credentials. Also a "black hole": a TCP server that accepts connections and never answers; and a
+// redirector: a host that answers every request with a redirect to another.
 import { execFileSync, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -17,6 +19,8 @@ export interface GitHttpServer {
   requests: number;
   /** Requests refused for missing or wrong credentials. */
   refused: number;
+  /** Requests that carried an Authorization header, right or wrong. */
+  withAuthorization: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -24,10 +28,11 @@ export interface GitHttpServer {
 const httpBackend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
 
 export async function startGitHttpServer(projectRoot: string, auth?: { username: string; password: string }): Promise<GitHttpServer> {
-  const state = { bytesSent: 0, requests: 0, refused: 0 };
+  const state = { bytesSent: 0, requests: 0, refused: 0, withAuthorization: 0 };
   const expected = auth ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : undefined;
   const server = http.createServer((req, res) => {
     state.requests++;
+    if (req.headers.authorization !== undefined) state.withAuthorization++;
     if (expected && req.headers.authorization !== expected) {
       state.refused++;
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"', 'Content-Type': 'text/plain' });
@@ -56,12 +61,22 @@ export async function startGitHttpServer(projectRoot: string, auth?: { username:
     const cgi = spawn(httpBackend, [], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     req.pipe(cgi.stdin);
     cgi.stdin.on('error', () => undefined);
+    // A client gone (or killed) stops the backend: nothing more is produced or counted.
+    res.on('close', () => {
+      if (!res.writableFinished) cgi.kill('SIGKILL');
+    });
+    const send = (chunk: Buffer) => {
+      state.bytesSent += chunk.length;
+      if (!res.write(chunk)) {
+        cgi.stdout.pause();
+        res.once('drain', () => cgi.stdout.resume());
+      }
+    };
     let head = Buffer.alloc(0);
     let headerDone = false;
     cgi.stdout.on('data', (chunk: Buffer) => {
       if (headerDone) {
-        state.bytesSent += chunk.length;
-        res.write(chunk);
+        send(chunk);
         return;
       }
       head = Buffer.concat([head, chunk]);
@@ -84,9 +99,7 @@ export async function startGitHttpServer(projectRoot: string, auth?: { username:
         else headers[k] = v;
       }
       res.writeHead(status, headers);
-      const body = head.subarray(end + sep);
-      state.bytesSent += body.length;
-      res.write(body);
+      send(head.subarray(end + sep));
     });
     cgi.on('close', () => {
       if (!headerDone) res.writeHead(502);
@@ -107,10 +120,14 @@ export async function startGitHttpServer(projectRoot: string, auth?: { username:
     get refused() {
       return state.refused;
     },
+    get withAuthorization() {
+      return state.withAuthorization;
+    },
     reset() {
       state.bytesSent = 0;
       state.requests = 0;
       state.refused = 0;
+      state.withAuthorization = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -140,6 +157,33 @@ export async function startBlackHole(): Promise<{ url: (rel: string) => string; 
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Answers every request with `302 Location: <target><same path and query>`, counting what it saw. */
+export async function startRedirector(target: string): Promise<{ url: (rel: string) => string; requests: number; withAuthorization: number; close(): Promise<void> }> {
+  const seen = { requests: 0, withAuthorization: 0 };
+  const server = http.createServer((req, res) => {
+    seen.requests++;
+    if (req.headers.authorization !== undefined) seen.withAuthorization++;
+    res.writeHead(302, { Location: `${target}${req.url ?? '/'}` });
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (rel) => `http://127.0.0.1:${port}/${rel}`,
+    get requests() {
+      return seen.requests;
+    },
+    get withAuthorization() {
+      return seen.withAuthorization;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
