@@ -15,7 +15,7 @@ export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=f
 # Wall-clock seconds of a command (its output is dropped; a failure stops the bench).
 seconds() {
   local start=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1
+  "$@" >/dev/null 2>&1 || { echo "bench/install.sh: $* failed" >&2; return 1; }
   awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
 }
 
