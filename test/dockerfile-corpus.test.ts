@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'uvu';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
 import type { DockerfileAnalysis } from '../generator/src/types';
@@ -9,6 +9,9 @@ import { sharedPath } from './support/shared';
 // Real Dockerfiles (and, on purpose, some files that are not Dockerfiles) in ../shared beside the
 // repository; a plain clone has none, and then the suite is skipped (see sharedPath).
 const corpus = sharedPath('corpus/dockerfiles', 'dockerfile-corpus');
+// A suite of its own: tests added to uvu's shared default suite and never run would be run by the
+// next file's test.run(), and fail there without the corpus.
+const test = suite('dockerfile-corpus');
 const files = corpus
   ? fs
       .readdirSync(corpus)
