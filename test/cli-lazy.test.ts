@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../generator/src/cli';
 import { COMMAND_MODULES, requestedCommand } from '../generator/src/commands';
+import { packageVersion } from '../generator/src/package-root';
 import { captureOutput } from './support/tree';
 
 const root = path.resolve(__dirname, '..');
@@ -32,6 +33,16 @@ test('--version and --help load no command module and none of the heavy librarie
     const named = [...new Set(heavy.map((m) => m.split('/').slice(0, m.startsWith('node_modules/') ? 2 : 4).join('/')))];
     assert.ok(heavy.length === 0, `image-factory ${args.join(' ')} loaded ${named.join(', ')}`);
   }
+});
+
+test('--version alone is answered before commander loads, as commander would answer it', async () => {
+  for (const flag of ['--version', '-V']) {
+    const loaded = modulesLoadedBy([flag]);
+    assert.not.ok(loaded.some((m) => m.startsWith('node_modules/commander/')), `${flag} loaded commander`);
+    const out = await captureOutput(() => main(['node', 'image-factory', flag]));
+    assert.equal([out.result, out.stdout, out.stderr], [0, `${packageVersion()}\n`, '']);
+  }
+  assert.ok(modulesLoadedBy(['--help']).some((m) => m.startsWith('node_modules/commander/')), '--help needs commander (the check above would see it)');
 });
 
 test("a command's own help loads its module (the check above would see it)", () => {
