@@ -4,8 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
+import { sharedPath } from '../test/support/shared';
 
-const corpus = path.resolve(__dirname, '../../shared/corpus/dockerfiles');
+const corpus = sharedPath('corpus/dockerfiles', 'bench:dockerfile');
+if (!corpus) process.exit(0);
 const rounds = Number(process.argv[2] ?? 20);
 const texts = fs
   .readdirSync(corpus)

@@ -1,10 +1,8 @@
 // The chart's rendered objects, field by field, for hand-built values cases (test/support/chart-cases.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'fflate';
 import { parse } from 'yaml';
 import { CHART_DIR, byKind, find, helm, helmTemplate, render, withValuesFile, type K8sObject } from './support/helm';
 import { CASES, STATE_REPO_SET } from './support/chart-cases';
@@ -380,46 +378,6 @@ test('helm lint --strict is clean', async () => {
     assert.match(r.stdout, '1 chart(s) linted, 0 chart(s) failed');
     assert.not.match(r.stdout, /\[(WARNING|ERROR)\]/);
   });
-});
-
-function tarNames(tgz: Uint8Array): string[] {
-  const tar = gunzipSync(tgz);
-  const out: string[] = [];
-  let off = 0;
-  let longName: string | undefined;
-  while (off + 512 <= tar.length) {
-    const header = tar.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const str = (a: number, n: number) => Buffer.from(header.subarray(a, a + n)).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(str(124, 12).trim() || '0', 8);
-    const type = str(156, 1);
-    const body = Buffer.from(tar.subarray(off + 512, off + 512 + size));
-    const name = longName ?? (str(345, 155) ? `${str(345, 155)}/${str(0, 100)}` : str(0, 100));
-    longName = undefined;
-    if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
-    else if (type !== 'x' && type !== 'g') out.push(name);
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out.sort();
-}
-
-test('helm package holds the chart only (.helmignore)', async () => {
-  const dest = mkdtempSync(path.join(tmpdir(), 'if-package-'));
-  try {
-    const r = await helm(['package', CHART_DIR, '--destination', dest]);
-    assert.is(r.code, 0, r.stderr);
-    const files = tarNames(readFileSync(path.join(dest, 'image-factory-0.1.0.tgz')));
-    const outside = files.filter(
-      (f) => !/^image-factory\/(Chart\.yaml|values\.yaml|values\.schema\.json|\.helmignore|chart\/README\.md|templates\/.+)$/.test(f),
-    );
-    assert.equal(outside, []);
-    for (const f of ['Chart.yaml', 'values.yaml', 'values.schema.json', 'templates/_helpers.tpl', 'templates/kargo/stages-rebuild.yaml']) {
-      assert.ok(files.includes(`image-factory/${f}`), f);
-    }
-    assert.equal(parse(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')).name, 'image-factory');
-  } finally {
-    rmSync(dest, { recursive: true, force: true });
-  }
 });
 
 test('chart/README.md values table matches values.yaml (scripts/chart-readme.js --check)', async () => {

@@ -1,5 +1,5 @@
-// Validators for rendered Kargo objects, built from the Kargo v1.11.2 material in
-// /work/shared/kargo-crds/v1.11.2: each CRD's openAPIV3Schema (made strict: an unknown field is an
+// Validators for rendered Kargo objects, built from the Kargo v1.11.2 material kept as test data in
+// test/kargo/v1.11.2 (origin and licence in its SOURCE.md): each CRD's openAPIV3Schema (made strict: an unknown field is an
 // error, where the API server would silently prune it), the promotion step config schemas and the
 // Warehouse subscription schemas. A string that is wholly one Kargo expression (`${{ ... }}`)
 // matches any field, as Kargo evaluates it before the step reads its config (exprTolerant).
@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-export const KARGO_DIR = path.resolve(__dirname, '../../../shared/kargo-crds/v1.11.2');
+export const KARGO_DIR = path.resolve(__dirname, '../kargo/v1.11.2');
 
 type Schema = Record<string, any>;
 

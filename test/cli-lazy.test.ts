@@ -1,0 +1,97 @@
+// The CLI loads a command's modules only when that command runs: `--version` and `--help` must not
+// compile the images.yaml schema or load ajv, yaml, dockerfile-ast or simple-git. Each case runs in
+// a fresh node process (this one has every module loaded by other suites) and reports the modules
+// it loaded; no timing is asserted (bench/cli-startup.ts measures that).
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { main } from '../generator/src/cli';
+import { COMMAND_MODULES, requestedCommand } from '../generator/src/commands';
+import { packageVersion } from '../generator/src/package-root';
+import { captureOutput } from './support/tree';
+
+const root = path.resolve(__dirname, '..');
+
+/** The modules (paths relative to the repository) a fresh process loads to run the CLI with args. */
+function modulesLoadedBy(args: string[]): string[] {
+  const script = `require('./generator/src/cli').main(['node', 'image-factory', ...${JSON.stringify(args)}]).then(() => {
+    process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n');
+  });`;
+  const run = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
+  const line = /^LOADED (.*)$/m.exec(run.stderr);
+  if (!line) throw new Error(`no module list from image-factory ${args.join(' ')}: ${run.stderr}`);
+  return (JSON.parse(line[1]) as string[]).map((m) => path.relative(root, m));
+}
+
+const HEAVY = /^node_modules\/(ajv|ajv-formats|yaml|dockerfile-ast|simple-git)\/|^generator\/src\/(config|generate|dockerfile|git|graph|values-file|state-file)\.ts$|^analysis-step\//;
+
+test('--version and --help load no command module and none of the heavy libraries', () => {
+  for (const args of [['--version'], ['--help'], ['help'], []]) {
+    const heavy = modulesLoadedBy(args).filter((m) => HEAVY.test(m));
+    const named = [...new Set(heavy.map((m) => m.split('/').slice(0, m.startsWith('node_modules/') ? 2 : 4).join('/')))];
+    assert.ok(heavy.length === 0, `image-factory ${args.join(' ')} loaded ${named.join(', ')}`);
+  }
+});
+
+test('--version alone is answered before commander loads, as commander would answer it', async () => {
+  for (const flag of ['--version', '-V']) {
+    const loaded = modulesLoadedBy([flag]);
+    assert.not.ok(loaded.some((m) => m.startsWith('node_modules/commander/')), `${flag} loaded commander`);
+    const out = await captureOutput(() => main(['node', 'image-factory', flag]));
+    assert.equal([out.result, out.stdout, out.stderr], [0, `${packageVersion()}\n`, '']);
+  }
+  assert.ok(modulesLoadedBy(['--help']).some((m) => m.startsWith('node_modules/commander/')), '--help needs commander (the check above would see it)');
+});
+
+test("a command's own help loads its module (the check above would see it)", () => {
+  const bases = modulesLoadedBy(['bases', '--help']);
+  assert.ok(bases.some((m) => m.startsWith('node_modules/dockerfile-ast/')), 'bases loads dockerfile-ast');
+  assert.ok(!bases.some((m) => m.startsWith('node_modules/simple-git/')), 'bases does not load simple-git');
+  const validate = modulesLoadedBy(['help', 'validate']);
+  assert.ok(validate.includes('generator/src/config.ts'), 'help validate loads the generate module');
+});
+
+const argTerm = (a: { name(): string; required: boolean; variadic: boolean }): string => {
+  const name = `${a.name()}${a.variadic ? '...' : ''}`;
+  return a.required ? `<${name}>` : `[${name}]`;
+};
+
+test('each listing matches the commands its module registers: names and arguments', () => {
+  const listed: string[] = [];
+  for (const entry of COMMAND_MODULES) {
+    const program = new Command();
+    entry.load()(program);
+    const real = program.commands.map((c) => ({ name: c.name(), args: c.registeredArguments.map(argTerm) }));
+    assert.equal(
+      entry.commands.map((c) => ({ name: c.name, args: c.args })),
+      real,
+    );
+    for (const c of entry.commands) assert.ok(c.summary.length > 0 && !c.summary.includes('\n'), `${c.name}: a one-line summary`);
+    listed.push(...real.map((c) => c.name));
+  }
+  assert.is(new Set(listed).size, listed.length, 'no command is listed twice');
+});
+
+test('the command is found as commander finds it: first operand, or the one after help', () => {
+  assert.is(requestedCommand(['generate', '--root', 'x']), 'generate');
+  assert.is(requestedCommand(['--help']), undefined);
+  assert.is(requestedCommand(['help', 'bases']), 'bases');
+  assert.is(requestedCommand(['-V']), undefined);
+});
+
+test('--help lists every command with its summary; help <command> and an unknown command still work', async () => {
+  const help = await captureOutput(() => main(['node', 'image-factory', '--help']));
+  assert.is(help.result, 0);
+  for (const entry of COMMAND_MODULES) {
+    for (const c of entry.commands) assert.match(help.stdout, new RegExp(`^  ${[c.name, ...c.args].join(' ').replace(/[<>[\]]/g, '\\$&')}\\s`, 'm'));
+  }
+  const bases = await captureOutput(() => main(['node', 'image-factory', 'help', 'bases']));
+  assert.match(bases.stdout, /--build-arg <NAME=VALUE>/);
+  const typo = await captureOutput(() => main(['node', 'image-factory', 'genrate']));
+  assert.is(typo.result, 1);
+  assert.match(typo.stderr, /unknown command 'genrate'[\s\S]*Did you mean generate\?/);
+});
+
+test.run();
