@@ -155,8 +155,9 @@ test('an external image: an app Warehouse on its Dockerfile commits only, and an
   assert.not.ok(names(objects, 'Warehouse').includes('app-localone'));
   const rv = varsOf(find(objects, 'Stage', 'rebuild-localone').spec.promotionTemplate.spec.steps[0]);
   assert.equal([rv.owner, rv.repo], ['acme', 'images-state']);
-  const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['config.json']);
-  assert.equal(config.allowedRepositories, ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git']);
+  // The service may fetch from external images' repositories only: the state repository is not among them.
+  const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['allowlist-0000.json']);
+  assert.equal(config, { allowedRepositories: ['https://github.com/other/app.git'] });
 });
 
 test('analyze PromotionTask: clone, read lastRebuild, call the service, write its state file as sent, commit, push', async () => {
