@@ -491,6 +491,7 @@ interface RawConfig {
   stateRepo?: { url: string; branch?: string };
   defaults?: RawDefaults;
   baseImages?: Array<{ ref: string; interval: string }>;
+  shards?: Array<{ name: string; prefixes: string[] }>;
   images: RawImage[];
 }
 
@@ -672,7 +673,15 @@ function resolve(source: YamlSource, raw: RawConfig, entriesAt: PathSegment[]): 
   const baseImages: BaseImageSettings[] = (raw.baseImages ?? [])
     .map((b) => ({ ref: parseImageRef(b.ref).ref, interval: b.interval }))
     .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
-  return stateRepo ? { file: source.file, stateRepo, images, baseImages } : { file: source.file, images, baseImages };
+  const config: ImagesConfig = stateRepo ? { file: source.file, stateRepo, images, baseImages } : { file: source.file, images, baseImages };
+  if (raw.shards) {
+    config.shards = raw.shards.map((shard, i) => ({
+      name: shard.name,
+      prefixes: shard.prefixes.map((prefix, j) => ({ prefix, position: source.positionOf(['shards', i, 'prefixes', j]) })),
+      position: source.positionOf(['shards', i]),
+    }));
+  }
+  return config;
 }
 
 /**
