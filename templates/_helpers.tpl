@@ -144,3 +144,12 @@ Call with (dict "root" $ "index" $i).
 {{- printf "%s-%d" .root.Values.analysisService.name (int .index) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+image-factory.analysis.enrollment returns, as JSON, what the analysis service needs of an image to
+render its state file besides the analysis (the request's `enrollment`, analysis-step/README.md):
+the service keeps no per-image configuration. Call with the image's values entry.
+*/}}
+{{- define "image-factory.analysis.enrollment" -}}
+{{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
+{{- end -}}
