@@ -273,7 +273,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
     throw new UserError({ file: VALUES_FILE, message: `would be ${describeBytes(valuesSize)}, over the ${describeBytes(MAX_VALUES_BYTES)} that image-factory graph, impact and rebuild read; enrol fewer images in one state repo` });
   }
   files.set(VALUES_FILE, valuesText);
-  const shards = config.shards ? shardValuesOf(config, states) : undefined;
+  const shards = config.shards ? shardValuesOf(config, values) : undefined;
   for (const [name, shardValues] of shards ?? []) files.set(shardValuesPath(name), renderValues(shardValues));
 
   const removals = [...yamlFilesIn(root, 'images'), ...yamlFilesIn(root, 'base-images'), ...staleShardFiles(root)].filter((rel) => !files.has(rel));

@@ -1,15 +1,13 @@
 // A large estate split over several chart releases, one Kargo Project each (images.yaml `shards`).
-// Each image goes to the shard with the longest prefix of its name, and each shard's values are
-// computed by the same valuesOf from that shard's images alone, so the shards' releases together
-// render what one release of the whole would (docs/design.md, "Beyond one Kargo Project"). A chain
-// (an image built FROM another enrolled image) must stay within one shard: a Stage cannot request
-// Freight from another Project's Warehouse, and treating the parent as a plain base image in the
-// child's shard would silently change when the child rebuilds.
+// Each image goes to the shard with the longest prefix of its name. A shard's values are the whole
+// estate's, partitioned: its images' entries unchanged, the bases they use, their edges, and the
+// source repositories of its external images; so the shards' releases together render exactly
+// what one release of the whole would (docs/design.md, "Beyond one Kargo Project"). A chain may
+// cross shards: a child watches the exact tag of its parent through a base Warehouse of its own
+// release, as it does in one release.
 import { UserError, type Problem } from './errors';
-import { repoURLOf } from './image-ref';
-import type { ImageState } from './state';
 import type { ImagesConfig, ShardSetting, SourcePosition } from './types';
-import { usedRefsOf, valuesOf } from './values';
+import { externalRepositoriesOf } from './values';
 import type { ChartValues } from './values-types';
 
 /** A shard's values: the chart values of its images, and its own Kargo Project. */
@@ -40,7 +38,7 @@ function checkSettings(file: string, shards: readonly ShardSetting[]): Problem[]
 }
 
 /** Image name → shard name: the shard with the longest prefix of the name. Throws UserError listing every problem. */
-export function shardOfImages(config: ImagesConfig, states: ReadonlyMap<string, ImageState>): Map<string, string> {
+export function shardOfImages(config: ImagesConfig): Map<string, string> {
   const shards = config.shards ?? [];
   const problems = checkSettings(config.file, shards);
   if (problems.length) throw new UserError(problems);
@@ -53,30 +51,26 @@ export function shardOfImages(config: ImagesConfig, states: ReadonlyMap<string, 
       problems.push(at(config.file, image.position, `image "${image.name}" matches no shard's prefixes; add a prefix for it to a shard (e.g. "${image.name.split('-')[0]}-"), or give one shard the prefix "" to take every image left over`));
     }
   }
-  const enrolledByRepo = new Map(config.images.map((i) => [`${i.registry}/${i.repository}`, i.name]));
-  for (const image of config.images) {
-    const state = states.get(image.name);
-    const shard = shardOf.get(image.name);
-    if (!state || shard === undefined) continue;
-    for (const ref of usedRefsOf(state)) {
-      const parent = ref.digest === undefined ? enrolledByRepo.get(repoURLOf(ref)) : undefined;
-      const parentShard = parent === undefined ? undefined : shardOf.get(parent);
-      if (parentShard !== undefined && parentShard !== shard) {
-        problems.push(at(config.file, image.position, `image "${image.name}" (shard "${shard}") builds on enrolled image "${parent}" (shard "${parentShard}"); a chain must stay in one shard, because a Kargo Stage cannot take Freight from another Project: put both in one shard`));
-      }
-    }
-  }
   if (problems.length) throw new UserError(problems);
   return shardOf;
 }
 
 /** Every shard's values (shards without images included), in the order images.yaml lists them. */
-export function shardValuesOf(config: ImagesConfig, states: ReadonlyMap<string, ImageState>): Map<string, ShardValues> {
-  const shardOf = shardOfImages(config, states);
+export function shardValuesOf(config: ImagesConfig, values: ChartValues): Map<string, ShardValues> {
+  const shardOf = shardOfImages(config);
   const out = new Map<string, ShardValues>();
   for (const shard of config.shards ?? []) {
-    const images = config.images.filter((i) => shardOf.get(i.name) === shard.name);
-    out.set(shard.name, { project: { name: shardProjectName(shard.name) }, ...valuesOf({ ...config, images }, states) });
+    const mine = (name: string) => shardOf.get(name) === shard.name;
+    const images = values.images.filter((i) => mine(i.name));
+    const bases = values.bases.filter((b) => b.usedBy.some(mine)).map((b) => ({ ...b, usedBy: b.usedBy.filter(mine) }));
+    out.set(shard.name, {
+      project: { name: shardProjectName(shard.name) },
+      ...(values.stateRepo ? { stateRepo: values.stateRepo } : {}),
+      externalRepositories: externalRepositoriesOf(images),
+      images,
+      bases,
+      edges: values.edges.filter((e) => mine(e.to)),
+    });
   }
   return out;
 }
