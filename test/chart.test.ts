@@ -273,6 +273,7 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],
     [{ ...CASES['no images'](), analysisService: { port: 'http' } }, /analysisService\.port: Invalid type/],
+    [{ ...CASES['no images'](), externalRepositories: ["https://github.com/acme/x'.git"] }, /externalRepositories\.0: Does not match pattern/],
   ];
   for (const [values, message] of cases) {
     const r = await helmTemplate(values);
