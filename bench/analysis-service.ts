@@ -89,13 +89,12 @@ async function fetchVersusClone(dir: string): Promise<void> {
 async function load(dir: string): Promise<void> {
   const repo = makeRepo(dir, 'app');
   const commit = repo.commit({ 'Dockerfile': 'ARG V=22\nFROM node:${V}-bookworm-slim AS build\nRUN npm ci\nFROM gcr.io/distroless/nodejs22-debian12\nCOPY --from=build /app /app\n' });
-  const image = {
-    name: 'app', registry: 'ghcr.io', repository: 'acme/app', repoURL: 'ghcr.io/acme/app',
-    source: { provider: 'github', repo: 'acme/app', repoURL: repo.url, branch: 'main', dockerfile: 'Dockerfile', workflow: 'build.yml', local: false, buildArgs: {} },
-    rebuildDelay: '1d', soakTime: '24h', autoRebuild: true, subscription: { imageSelectionStrategy: 'NewestBuild' }, dispatchInputs: {},
-    warehouse: 'app-app', analysisStage: 'analyze-app', rebuildStage: 'rebuild-app', stateFile: 'images/app.yaml', analyzed: false, upstreams: [], pinnedBases: [],
+  // What the analyze task sends besides the fetch fields (analysis-step/README.md).
+  const enrollment = {
+    registry: 'ghcr.io', repository: 'acme/app', repo: 'acme/app', branch: 'main', workflow: 'build.yml',
+    rebuildDelay: '1d', autoRebuild: true, subscription: { imageSelectionStrategy: 'NewestBuild' }, dispatchInputs: {},
   };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: [repo.url], images: [image] }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: [repo.url] }));
   fs.writeFileSync(path.join(dir, 'token'), TOKEN);
   const tmp = fs.mkdtempSync(path.join(dir, 'svc-tmp-'));
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', __filename, '--child-server'], {
@@ -117,7 +116,7 @@ async function load(dir: string): Promise<void> {
     child.on('exit', () => reject(new Error('the service exited')));
   });
   child.stdout!.resume();
-  const body = JSON.stringify({ image: 'app', repoURL: repo.url, commit, dockerfile: 'Dockerfile', buildArgs: {} });
+  const body = JSON.stringify({ image: 'app', repoURL: repo.url, commit, dockerfile: 'Dockerfile', buildArgs: {}, enrollment });
   const one = async (): Promise<number> => {
     const t = process.hrtime.bigint();
     const res = await fetch(`http://127.0.0.1:${port}/v1/analyze`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body });

@@ -1,30 +1,121 @@
-// Times `helm template` of the chart for 100, 1,000 and 10,000 synthetic images
-// (test/support/values-builder.ts syntheticSpecs: two Docker Hub bases each from a pool of n/10,
-// every tenth image chained on the previous one). Run: node -r tsx/cjs bench/helm.ts [sizes...]
+// Times `helm template` of the chart against helm's own floor for the same documents, in one run.
+//
+// Values: test/support/values-builder.ts syntheticSpecs (two Docker Hub bases each from a pool of
+// n/10, every tenth image chained on the previous one). The floor is a chart built here from this
+// run's output: no values, no schema, and one template that ranges over the rendered documents,
+// stored as chart files (helm refuses a chart file over 5 MiB, hence several). It is what helm
+// costs to load, split, sort and print exactly these documents, with no template work and no
+// values to parse. Each size is timed `--runs` times (default 3), the three renders interleaved,
+// best of each kept: the chart as shipped, the chart with --skip-schema-validation (what the
+// schema costs), and the floor.
+//
+// Run: node -r tsx/cjs bench/helm.ts [sizes...] [--runs N]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { buildValues, syntheticSpecs } from '../test/support/values-builder';
-import { helmTemplate } from '../test/support/helm';
+import { CHART_DIR, helm, withValuesFile } from '../test/support/helm';
+
+/** Below helm's 5 MiB limit for one chart file. */
+const FLOOR_FILE_BYTES = 4 * 1024 * 1024;
+
+/** The documents of a `helm template` output, without helm's `# Source:` lines (they name the template). */
+function documentsOf(output: string): string[] {
+  return output
+    .split(/^---$/m)
+    .map((doc) => doc.replace(/^# Source: .*\n/m, '').trim())
+    .filter((doc) => doc !== '');
+}
+
+/** A chart that prints exactly these documents from no values: files of `---`-joined documents, and one template ranging over them. */
+function buildFloorChart(dir: string, documents: string[]): void {
+  fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'files'));
+  fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: floor\nversion: 0.1.0\n');
+  fs.writeFileSync(path.join(dir, 'templates', 'documents.yaml'), '{{- range $path, $_ := .Files.Glob "files/*.yaml" }}\n{{ $.Files.Get $path }}\n{{- end }}\n');
+  let part: string[] = [];
+  let size = 0;
+  let n = 0;
+  const flush = () => {
+    fs.writeFileSync(path.join(dir, 'files', `part-${String(n++).padStart(4, '0')}.yaml`), `---\n${part.join('\n---\n')}\n`);
+    part = [];
+    size = 0;
+  };
+  for (const doc of documents) {
+    if (size + doc.length > FLOOR_FILE_BYTES && part.length) flush();
+    part.push(doc);
+    size += doc.length + 5;
+  }
+  if (part.length) flush();
+}
+
+async function timed(args: string[]): Promise<{ seconds: number; stdout: string }> {
+  const start = process.hrtime.bigint();
+  const r = await helm(args);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.code !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+function sameDocuments(a: string[], b: string[]): boolean {
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.length === y.length && x.every((doc, i) => doc === y[i]);
+}
+
+/** Sizes and `--runs N` from the command line. */
+function options(args: string[]): { sizes: number[]; runs: number } {
+  let runs = 3;
+  const sizes: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--runs') runs = Number(args[++i]);
+    else sizes.push(Number(args[i]));
+  }
+  if (!Number.isInteger(runs) || runs < 1 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('usage: bench/helm.ts [sizes...] [--runs N]');
+  return { sizes: sizes.length ? sizes : [100, 1000, 10000], runs };
+}
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  const runs = sizes.length ? sizes : [100, 1000, 10000];
-  console.log('images  bases  documents  output MiB  helm template s (best of 3)  ms/image');
-  for (const n of runs) {
+  const { sizes, runs } = options(process.argv.slice(2));
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`helm template, best of ${runs}, ${os.cpus().length} cores, load average ${load}`);
+  console.log('images  documents  output MiB  floor s  chart s  ratio  chart, no schema s  ratio  schema s');
+  for (const n of sizes) {
     const values = buildValues(syntheticSpecs(n));
-    let best = Infinity;
-    let docs = 0;
-    let bytes = 0;
-    for (let i = 0; i < 3; i++) {
-      const start = process.hrtime.bigint();
-      const r = await helmTemplate(values);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (r.code !== 0) throw new Error(r.stderr);
-      best = Math.min(best, seconds);
-      docs = (r.stdout.match(/^kind: /gm) ?? []).length;
-      bytes = r.stdout.length;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'if-floor-'));
+    try {
+      await withValuesFile(values, async (file) => {
+        const chart = ['template', 'image-factory', CHART_DIR, '-f', file];
+        const first = await timed(chart);
+        const documents = documentsOf(first.stdout);
+        buildFloorChart(dir, documents);
+        const floorArgs = ['template', 'image-factory', dir];
+        const floorDocs = documentsOf((await timed(floorArgs)).stdout);
+        if (!sameDocuments(documents, floorDocs)) throw new Error('the floor chart does not print the same documents');
+        const best = { chart: first.seconds, noSchema: Infinity, floor: Infinity };
+        for (let i = 0; i < runs; i++) {
+          best.floor = Math.min(best.floor, (await timed(floorArgs)).seconds);
+          if (i > 0) best.chart = Math.min(best.chart, (await timed(chart)).seconds);
+          best.noSchema = Math.min(best.noSchema, (await timed([...chart, '--skip-schema-validation'])).seconds);
+        }
+        const mib = Buffer.byteLength(first.stdout) / 2 ** 20;
+        console.log(
+          [
+            String(n).padStart(6),
+            String(documents.length).padStart(9),
+            mib.toFixed(1).padStart(10),
+            best.floor.toFixed(2).padStart(7),
+            best.chart.toFixed(2).padStart(7),
+            `${(best.chart / best.floor).toFixed(2)}x`.padStart(5),
+            best.noSchema.toFixed(2).padStart(18),
+            `${(best.noSchema / best.floor).toFixed(2)}x`.padStart(5),
+            (best.chart - best.noSchema).toFixed(2).padStart(8),
+          ].join('  '),
+        );
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    console.log(
-      `${String(n).padStart(6)}  ${String(values.bases.length).padStart(5)}  ${String(docs).padStart(9)}  ${(bytes / 2 ** 20).toFixed(1).padStart(10)}  ${best.toFixed(2).padStart(27)}  ${((best * 1000) / n).toFixed(3).padStart(8)}`,
-    );
   }
 }
 

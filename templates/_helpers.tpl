@@ -114,3 +114,42 @@ image-factory.autoPromoteLabel returns the label key ProjectConfig selects auto-
 {{- define "image-factory.autoPromoteLabel" -}}
 image-factory.dev/auto-promote
 {{- end -}}
+
+{{/*
+image-factory.analysis.allowlistPartSize returns how many repository URLs one allowlist ConfigMap of
+the analysis service holds: 1,000 URLs of up to ~160 characters stay under 170 KiB.
+*/}}
+{{- define "image-factory.analysis.allowlistPartSize" -}}
+1000
+{{- end -}}
+
+{{/*
+image-factory.analysis.allowlistParts returns how many allowlist ConfigMaps there are: enough for
+externalRepositories, and at least one, so the service always has a file to read.
+*/}}
+{{- define "image-factory.analysis.allowlistParts" -}}
+{{- $size := int (include "image-factory.analysis.allowlistPartSize" .) -}}
+{{- max 1 (div (add (len .Values.externalRepositories) (sub $size 1)) $size) -}}
+{{- end -}}
+
+{{/*
+image-factory.analysis.allowlistPartName returns the name of allowlist ConfigMap number .index:
+analysisService.name for the first (so it keeps its name as the list grows), <name>-<index> after.
+Call with (dict "root" $ "index" $i).
+*/}}
+{{- define "image-factory.analysis.allowlistPartName" -}}
+{{- if eq (int .index) 0 -}}
+{{- .root.Values.analysisService.name -}}
+{{- else -}}
+{{- printf "%s-%d" .root.Values.analysisService.name (int .index) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+image-factory.analysis.enrollment returns, as JSON, what the analysis service needs of an image to
+render its state file besides the analysis (the request's `enrollment`, analysis-step/README.md):
+the service keeps no per-image configuration. Call with the image's values entry.
+*/}}
+{{- define "image-factory.analysis.enrollment" -}}
+{{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
+{{- end -}}

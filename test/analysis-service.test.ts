@@ -6,13 +6,15 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../generator/src/git';
 import { planGeneration, changesOfPlan } from '../generator/src/generate';
 import { applyChanges } from '../generator/src/files';
 import type { ImageValues } from '../generator/src/values-types';
 import { UserError } from '../generator/src/errors';
 import { main } from '../generator/src/cli';
-import { loadService, settingsOf } from '../analysis-step/src/config';
+import { loadService, readAllowlist, settingsOf } from '../analysis-step/src/config';
+import { requestEnrollmentOf } from '../analysis-step/src/request';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
 import type { Logger } from '../analysis-step/src/log';
 import { makeRepo, type TestRepo } from './support/git-repos';
@@ -52,21 +54,16 @@ const countingFetch = (o: FetchFileOptions) => {
 };
 const rawLogger: Logger = { log: (level, msg, fields) => logs.push(JSON.stringify({ level, msg, ...fields })) };
 
-function variant(name: string, repoURL: string): ImageValues {
-  return { ...appValues, name, stateFile: `images/${name}.yaml`, source: { ...appValues.source, repoURL } };
-}
-
 interface Started {
   service: AnalysisService;
   base: string;
 }
 const started: AnalysisService[] = [];
 
-async function startService(opts: { env?: Record<string, string>; allowed?: string[]; images?: ImageValues[]; credentials?: { username: string; password: string } } = {}): Promise<Started> {
+async function startService(opts: { env?: Record<string, string>; allowed?: string[]; credentials?: { username: string; password: string } } = {}): Promise<Started> {
   const dir = tempDir('svc');
-  const images = opts.images ?? [appValues, variant('app-http', http.urlOf('app')), variant('app-hole', hole.url('app')), variant('app-broken', broken.url), variant('app-file', app.url)];
-  const allowed = opts.allowed ?? images.map((i) => i.source.repoURL);
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: allowed, images }));
+  const allowed = opts.allowed ?? [GH, http.urlOf('app'), hole.url('app'), broken.url, app.url];
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: allowed }));
   fs.writeFileSync(path.join(dir, 'token'), `${TOKEN}\n`);
   const creds = opts.credentials ?? AUTH;
   fs.mkdirSync(path.join(dir, 'git'));
@@ -104,7 +101,8 @@ async function call(base: string, body: unknown, headers: Record<string, string>
   return { status: res.status, headers: res.headers, text, json };
 }
 
-const req = (o: Record<string, unknown> = {}) => ({ image: 'app', repoURL: GH, commit: head, dockerfile: 'docker/Dockerfile', buildArgs: { NODE_VERSION: '22' }, ...o });
+const req = (o: Record<string, unknown> = {}) => ({ image: 'app', repoURL: GH, commit: head, dockerfile: 'docker/Dockerfile', buildArgs: { NODE_VERSION: '22' }, enrollment: requestEnrollmentOf(appValues), ...o });
+const withEnrollment = (o: Record<string, unknown>) => req({ enrollment: { ...requestEnrollmentOf(appValues), ...o } });
 const tmpEmpty = () => assert.equal(fs.readdirSync(tmpRoot), [], 'no temp dir is left');
 
 const IMAGES_YAML = `stateRepo:
@@ -206,22 +204,38 @@ test('401 without the right bearer token; git is never reached', async () => {
   assert.is(fetchCalls, before);
 });
 
-test('403: a repository that is not the image\u2019s or not in the allowlist', async () => {
+test('403 for a repository that is no external image\u2019s source, the state repository included; git never runs', async () => {
   const { base } = await startService();
-  const other = await call(base, req({ repoURL: 'https://github.com/evil/app.git' }));
-  assert.is(other.status, 403);
-  assert.is(other.json.error.field, 'repoURL');
+  const before = fetchCalls;
+  for (const repoURL of ['https://github.com/evil/app.git', 'https://github.com/acme/images-state.git']) {
+    const r = await call(base, req({ repoURL }));
+    assert.is(r.status, 403, r.text);
+    assert.is(r.json.error.reason, 'repo-not-allowed');
+    assert.is(r.json.error.field, 'repoURL');
+    assert.match(r.json.error.message, /not the source repository of any external image/);
+  }
   const notAllowed = await startService({ allowed: ['https://github.com/acme/other.git', http.urlOf('app')] });
-  const r = await call(notAllowed.base, req());
-  assert.is(r.status, 403);
-  assert.match(r.json.error.message, /not in the allowed repositories/);
+  assert.is((await call(notAllowed.base, req())).status, 403);
+  assert.is(fetchCalls, before);
 });
 
-test('404: an image not enrolled, and an unknown commit', async () => {
+test('the state file records the enrollment the request carries', async () => {
   const { base } = await startService();
-  const r = await call(base, req({ image: 'nope' }));
-  assert.is(r.status, 404);
-  assert.match(r.json.error.message, /"nope" is not enrolled/);
+  const r = await call(base, withEnrollment({ workflow: 'release.yaml', branch: 'release/2.x', autoRebuild: false, rebuildDelay: '0', dispatchInputs: {}, subscription: { imageSelectionStrategy: 'SemVer', constraint: '^2' } }));
+  assert.is(r.status, 200, r.text);
+  const state = parse(r.json.stateFile);
+  assert.equal(state.source, { provider: 'github', repo: 'acme/app', branch: 'release/2.x', dockerfile: 'docker/Dockerfile', workflow: 'release.yaml', buildArgs: { NODE_VERSION: '22' } });
+  assert.equal([state.autoRebuild, state.rebuildDelay, state.dispatchInputs, state.subscription, state.local], [false, '0', {}, { imageSelectionStrategy: 'SemVer', constraint: '^2' }, false]);
+  // Any image name may be analysed from an allowed repository: the name only names the state file.
+  const other = await call(base, req({ image: 'app-copy' }));
+  assert.is(other.status, 200, other.text);
+  assert.is(other.json.stateFilePath, 'images/app-copy.yaml');
+  assert.match(other.json.stateFile, /^name: app-copy$/m);
+  tmpEmpty();
+});
+
+test('404: an unknown commit', async () => {
+  const { base } = await startService();
   const c = await call(base, req({ commit: 'c'.repeat(40) }));
   assert.is(c.status, 404, c.text);
   assert.is(c.json.error.reason, 'commit-not-found');
@@ -230,7 +244,7 @@ test('404: an image not enrolled, and an unknown commit', async () => {
 
 test('400 naming the field for bad input, and git is never called', async () => {
   const { base } = await startService();
-  const strict = await startService({ env: { IMAGE_FACTORY_ALLOW_FILE_URLS: 'false' }, images: [appValues], allowed: [GH] });
+  const strict = await startService({ env: { IMAGE_FACTORY_ALLOW_FILE_URLS: 'false' }, allowed: [GH] });
   const before = { fetch: fetchCalls, git: gitStats.invocations };
   const cases: [string, unknown, string][] = [
     [base, '{"image": ', 'body'],
@@ -250,6 +264,23 @@ test('400 naming the field for bad input, and git is never called', async () => 
     [base, req({ buildArgs: { NODE_VERSION: 22 } }), 'buildArgs.NODE_VERSION'],
     [base, req({ lastRebuild: 'yesterday' }), 'lastRebuild'],
     [base, req({ extra: 1 }), 'extra'],
+    [base, req({ enrollment: undefined }), 'enrollment'],
+    [base, req({ enrollment: [] }), 'enrollment'],
+    [base, req({ enrollment: { ...requestEnrollmentOf(appValues), workflow: undefined } }), 'enrollment.workflow'],
+    [base, withEnrollment({ extra: 1 }), 'enrollment.extra'],
+    [base, withEnrollment({ registry: 'GHCR.io/x' }), 'enrollment.registry'],
+    [base, withEnrollment({ repository: 'Acme/App' }), 'enrollment.repository'],
+    [base, withEnrollment({ repo: 'acme' }), 'enrollment.repo'],
+    [base, withEnrollment({ branch: 'main..x' }), 'enrollment.branch'],
+    [base, withEnrollment({ workflow: '../build.yml' }), 'enrollment.workflow'],
+    [base, withEnrollment({ rebuildDelay: '7 days' }), 'enrollment.rebuildDelay'],
+    [base, withEnrollment({ rebuildDelay: 0 }), 'enrollment.rebuildDelay'],
+    [base, withEnrollment({ autoRebuild: 'true' }), 'enrollment.autoRebuild'],
+    [base, withEnrollment({ subscription: { imageSelectionStrategy: 'Newest' } }), 'enrollment.subscription.imageSelectionStrategy'],
+    [base, withEnrollment({ subscription: {} }), 'enrollment.subscription.imageSelectionStrategy'],
+    [base, withEnrollment({ subscription: { imageSelectionStrategy: 'Digest' } }), 'enrollment.subscription.constraint'],
+    [base, withEnrollment({ subscription: { imageSelectionStrategy: 'Lexical', allowTagsRegexes: ['(?<=v)1'] } }), 'enrollment.subscription.allowTagsRegexes.0'],
+    [base, withEnrollment({ dispatchInputs: { baseImage: "${{ secret('x').token }}" } }), 'enrollment.dispatchInputs.baseImage'],
     [strict.base, req({ repoURL: app.url }), 'repoURL'],
     [strict.base, req({ repoURL: http.urlOf('app') }), 'repoURL'],
     [strict.base, req({ repoURL: 'https://gitlab.com/acme/app.git' }), 'repoURL'],
@@ -313,20 +344,20 @@ test('/healthz, /readyz and /metrics', async () => {
   assert.is((await call(base, undefined, {}, '/healthz', 'GET')).status, 200);
   const ready = await call(base, undefined, {}, '/readyz', 'GET');
   assert.is(ready.status, 200);
-  assert.is(ready.json.images, 5);
+  assert.is(ready.json.repositories, 5);
   await call(base, req());
-  await call(base, req({ image: 'nope' }));
+  await call(base, req({ repoURL: 'https://github.com/evil/app.git' }));
   await call(base, req(), {});
   const m = await call(base, undefined, {}, '/metrics', 'GET');
   assert.is(m.status, 200);
   assert.match(m.headers.get('content-type') ?? '', /^text\/plain; version=0.0.4/);
   assert.match(m.text, /^image_factory_http_requests_total\{code="200",route="\/v1\/analyze"\} 1$/m);
-  assert.match(m.text, /^image_factory_http_requests_total\{code="404",route="\/v1\/analyze"\} 1$/m);
+  assert.match(m.text, /^image_factory_http_requests_total\{code="403",route="\/v1\/analyze"\} 1$/m);
   assert.match(m.text, /^image_factory_http_requests_total\{code="401",route="\/v1\/analyze"\} 1$/m);
   assert.match(m.text, /^image_factory_http_request_duration_seconds_count\{route="\/v1\/analyze"\} 3$/m);
   assert.match(m.text, /^image_factory_http_request_duration_seconds_bucket\{le="\+Inf",route="\/v1\/analyze"\} 3$/m);
   assert.match(m.text, /^image_factory_git_fetch_bytes_total [1-9]\d*$/m);
-  assert.match(m.text, /^image_factory_analysis_failures_total\{reason="unknown-image"\} 1$/m);
+  assert.match(m.text, /^image_factory_analysis_failures_total\{reason="repo-not-allowed"\} 1$/m);
   assert.match(m.text, /^image_factory_analysis_failures_total\{reason="unauthorized"\} 1$/m);
 });
 
@@ -351,16 +382,29 @@ test('a bad configuration fails at start with a clear message', () => {
   fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT: 'soon' })), /IMAGE_FACTORY_FETCH_TIMEOUT: "soon" is not a duration/);
   fails(() => settingsOf(env({ IMAGE_FACTORY_MAX_CONCURRENT: '0' })), /IMAGE_FACTORY_MAX_CONCURRENT: 0 is out of range/);
   fails(() => settingsOf(env({ PORT: 'http' })), /PORT: "http" is not a whole number/);
-  fails(() => loadService(settingsOf(env({}))), /config.json: the service configuration \(config.json\) not found/);
-  fs.writeFileSync(cfg, '{"allowedRepositories": ["http://github.com/a/b.git"], "images": []}');
+  fails(() => loadService(settingsOf(env({}))), /config.json: the allowlist \(the analysis service ConfigMap\) not found/);
+  fs.writeFileSync(cfg, '{"allowedRepositories": ["http://github.com/a/b.git"]}');
   fails(() => loadService(settingsOf(env({}))), /allowedRepositories\[0\]: plain http:\/\/ is not allowed/);
-  fs.writeFileSync(cfg, JSON.stringify({ allowedRepositories: [], images: [{ ...appValues, source: { ...appValues.source, dockerfile: '../x' } }] }));
-  fails(() => loadService(settingsOf(env({}))), /images\[0\]\.source\.dockerfile: must not leave the repository/);
+  // The per-image values of older charts are refused by name, rather than silently ignored.
   fs.writeFileSync(cfg, JSON.stringify({ allowedRepositories: [GH], images: [appValues] }));
+  fails(() => loadService(settingsOf(env({}))), /config.json: images: is not a known field \(allowedRepositories\)/);
+  fs.writeFileSync(cfg, JSON.stringify({ allowedRepositories: [GH] }));
   fs.writeFileSync(tok, 'short');
   fails(() => loadService(settingsOf(env({}))), /too short/);
   fs.writeFileSync(tok, TOKEN);
-  assert.is(loadService(settingsOf(env({}))).catalog.images.size, 1);
+  assert.equal([...loadService(settingsOf(env({}))).allowedRepositories], [GH]);
+  // A folder (the chart mounts one file per ConfigMap part): every *.json in it, together.
+  const parts = path.join(dir, 'parts');
+  fs.mkdirSync(parts);
+  fails(() => loadService(settingsOf(env({ IMAGE_FACTORY_CONFIG: parts }))), /parts: holds no allowlist file/);
+  fs.writeFileSync(path.join(parts, 'allowlist-0000.json'), JSON.stringify({ allowedRepositories: [GH, 'https://gitlab.example.com/a/b.git'] }));
+  fs.writeFileSync(path.join(parts, 'allowlist-0001.json'), JSON.stringify({ allowedRepositories: ['git@github.com:acme/c.git'] }));
+  fs.writeFileSync(path.join(parts, 'README'), 'not read');
+  const loaded = readAllowlist(parts, false);
+  assert.equal([...loaded.allowedRepositories], [GH, 'https://gitlab.example.com/a/b.git', 'git@github.com:acme/c.git']);
+  assert.equal(loaded.allowedHosts, ['github.com', 'gitlab.example.com']);
+  fs.writeFileSync(path.join(parts, 'allowlist-0002.json'), '{"allowedRepositories": ["-x"]}');
+  fails(() => readAllowlist(parts, false), /allowlist-0002\.json: allowedRepositories\[0\]: must not begin with "-"/);
 });
 
 test('image-factory analyze prints what the service answers (a local checkout)', async () => {

@@ -153,8 +153,9 @@ test('an external image: an app Warehouse on its Dockerfile commits only, and an
   assert.not.ok(names(objects, 'Warehouse').includes('app-localone'));
   const rv = varsOf(find(objects, 'Stage', 'rebuild-localone').spec.promotionTemplate.spec.steps[0]);
   assert.equal([rv.owner, rv.repo], ['acme', 'images-state']);
-  const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['config.json']);
-  assert.equal(config.allowedRepositories, ['https://github.com/other/app.git', 'https://github.com/acme/images-state.git']);
+  // The service may fetch from external images' repositories only: the state repository is not among them.
+  const config = JSON.parse(find(objects, 'ConfigMap', 'image-factory-analysis').data['allowlist-0000.json']);
+  assert.equal(config, { allowedRepositories: ['https://github.com/other/app.git'] });
 });
 
 test('analyze PromotionTask: clone, read lastRebuild, call the service, write its state file as sent, commit, push', async () => {
@@ -173,7 +174,7 @@ test('analyze PromotionTask: clone, read lastRebuild, call the service, write it
   assert.is(http.method, 'POST');
   assert.is(http.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/analyze');
   assert.equal(http.headers[0], { name: 'Authorization', value: "Bearer ${{ secret('image-factory-analysis-token').token }}" });
-  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'lastRebuild': fromJSON(task.outputs['current'].lastRebuild) }) }}");
+  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'enrollment': fromJSON(vars.enrollment), 'lastRebuild': fromJSON(task.outputs['current'].lastRebuild) }) }}");
   assert.is(http.successExpression, 'response.status == 200');
   assert.is(http.failureExpression, 'response.status != 200 && !(response.status in [429, 502, 503, 504])');
   assert.match(http.errorExpression, 'response.body?.error?.message');
@@ -184,7 +185,7 @@ test('analyze PromotionTask: clone, read lastRebuild, call the service, write it
   assert.is(steps[3].config.contents, "${{ task.outputs['analysis'].stateFile }}");
   assert.match(steps[4].config.message, /vars\.image.*vars\.commit.*bases/);
   assert.equal(steps[5].config, { path: './state', targetBranch: 'state', maxAttempts: 50 });
-  assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'stateFile']);
+  assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'enrollment', 'stateFile']);
 });
 
 test('rebuild PromotionTask: read the record, decide, workflow_dispatch with GitHub headers, record, commit, push', async () => {
@@ -270,6 +271,7 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],
     [{ ...CASES['no images'](), analysisService: { port: 'http' } }, /analysisService\.port: Invalid type/],
+    [{ ...CASES['no images'](), externalRepositories: ["https://github.com/acme/x'.git"] }, /externalRepositories\.0: Does not match pattern/],
   ];
   for (const [values, message] of cases) {
     const r = await helmTemplate(values);

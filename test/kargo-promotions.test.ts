@@ -128,13 +128,14 @@ if (sim !== undefined) {
     const configDir = path.join(tmp, 'service');
     fs.mkdirSync(configDir);
     const local = (text: string) => text.split(STATE_URL).join(`file://${stateBare}`).split(SOURCE_URL).join(source.url);
+    // Every allowlist part, one file each, as the Deployment mounts them.
     for (const doc of parseAllDocuments(raw)) {
       const obj = doc.toJS() as { kind?: string; data?: Record<string, string> } | null;
-      if (obj?.kind === 'ConfigMap' && obj.data?.['config.json']) fs.writeFileSync(path.join(configDir, 'config.json'), local(obj.data['config.json']));
+      if (obj?.kind === 'ConfigMap') for (const [key, text] of Object.entries(obj.data ?? {})) fs.writeFileSync(path.join(configDir, key), local(text));
     }
     fs.writeFileSync(path.join(configDir, 'token'), AN_TOKEN);
     service = createAnalysisService(
-      loadService(settingsOf({ IMAGE_FACTORY_CONFIG: path.join(configDir, 'config.json'), IMAGE_FACTORY_TOKEN_FILE: path.join(configDir, 'token'), IMAGE_FACTORY_ALLOW_FILE_URLS: 'true', TMPDIR: tmp })),
+      loadService(settingsOf({ IMAGE_FACTORY_CONFIG: configDir, IMAGE_FACTORY_TOKEN_FILE: path.join(configDir, 'token'), IMAGE_FACTORY_ALLOW_FILE_URLS: 'true', TMPDIR: tmp })),
       { logger: { log: () => undefined }, now: () => clock },
     );
     const port = await service.listen(0, '127.0.0.1');

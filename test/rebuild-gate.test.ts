@@ -16,7 +16,7 @@ let now = new Date('2026-11-30T12:00:00Z');
 
 test.before(async () => {
   const dir = tempDir('gate');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: [], images: [] }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: [] }));
   fs.writeFileSync(path.join(dir, 'token'), TOKEN);
   service = createAnalysisService(loadService(settingsOf({ IMAGE_FACTORY_CONFIG: path.join(dir, 'config.json'), IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token') })), {
     logger: { log: () => undefined },

@@ -118,6 +118,19 @@ test('a local image takes the state repo as its source; per-base intervals come 
   assert.equal(values.stateRepo, { url: 'https://github.com/acme/state.git', branch: 'main' });
 });
 
+test('externalRepositories: each external source once, sorted; local images and the state repo never', () => {
+  const shared = { provider: 'github' as const, repo: 'acme/mono', branch: 'main', workflow: 'b.yml', buildArgs: {} };
+  const images = [
+    enrollment('z', { source: { ...shared, dockerfile: 'z/Dockerfile' } }),
+    enrollment('y', { source: { ...shared, dockerfile: 'y/Dockerfile' } }),
+    enrollment('b'),
+    enrollment('local', { local: true, source: { provider: 'github', branch: 'main', dockerfile: 'l/Dockerfile', workflow: 'l.yml', buildArgs: {} } }),
+  ];
+  const states = new Map(images.map((i) => [i.name, imageStateOf(i, pendingAnalysis())]));
+  const values = valuesOf(configOf(images, { stateRepo: { url: 'https://github.com/acme/state.git', branch: 'main' } }), states);
+  assert.equal(values.externalRepositories, ['https://github.com/acme/b.git', 'https://github.com/acme/mono.git']);
+});
+
 test('values do not depend on the order of images.yaml', () => {
   const a = enrollment('a');
   const b = enrollment('b');

@@ -1,11 +1,12 @@
-// One analysis, shared by the HTTP service and `image-factory analyze`: check the request against
-// the image's enrollment, fetch the one Dockerfile at the commit, analyse it with the generator's
-// own code, and render the new state file with the generator's own renderer.
+// One analysis, shared by the HTTP service and `image-factory analyze`: check the request's
+// repository against the allowlist, fetch the one Dockerfile at the commit, analyse it with the
+// generator's own code, and render the new state file with the generator's own renderer from the
+// enrollment the request carries.
 import { formatProblem, isUserError } from '../../generator/src/errors';
 import { analyseDockerfile } from '../../generator/src/dockerfile-file';
-import { analysisRecordOf, enrollmentFromValues, imageStateOf, renderImageState } from '../../generator/src/state';
-import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis } from '../../generator/src/types';
-import type { ImageValues } from '../../generator/src/values-types';
+import { imageStatePath } from '../../generator/src/names';
+import { analysisRecordOf, imageStateOf, renderImageState } from '../../generator/src/state';
+import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageEnrollment } from '../../generator/src/types';
 import { GitFetchError, type FetchedFile, type FetchFileOptions, type GitCredentials } from '../../generator/src/git';
 import { ServiceError } from './errors';
 import type { AnalyzeRequest } from './request';
@@ -24,11 +25,6 @@ export interface AnalyzeResponse {
   stateFile: string;
 }
 
-export interface Catalog {
-  allowedRepositories: readonly string[];
-  images: ReadonlyMap<string, ImageValues>;
-}
-
 export interface AnalysisDeps {
   fetch: (opts: FetchFileOptions) => Promise<FetchedFile>;
   fetchTimeoutMs: number;
@@ -43,28 +39,32 @@ export interface AnalysisDeps {
   analyse?: (content: Uint8Array, file: string, buildArgs: Record<string, string>) => Promise<DockerfileAnalysis>;
 }
 
-const sortedJSON = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/**
+ * The one check that needs the service's configuration: the repository is an external image's
+ * source (403 otherwise). Local images' Dockerfiles are in the state repository, which is not on the
+ * list: `generate` analyses them.
+ */
+export function assertAllowed(req: AnalyzeRequest, allowedRepositories: ReadonlySet<string>): void {
+  if (!allowedRepositories.has(req.repoURL)) {
+    throw new ServiceError(403, 'repo-not-allowed', `repoURL: ${req.repoURL} is not the source repository of any external image (the allowed repositories)`, 'repoURL');
+  }
+}
 
-/** The enrolled image a request is about, after the checks that need no git: 404, 403, 409. */
-export function imageFor(req: AnalyzeRequest, catalog: Catalog): ImageValues {
-  const image = catalog.images.get(req.image);
-  if (!image) throw new ServiceError(404, 'unknown-image', `image: "${req.image}" is not enrolled in this service's configuration`, 'image');
-  if (image.source.local) {
-    throw new ServiceError(409, 'local-image', `image: "${req.image}" is local to the state repo; \`image-factory generate\` analyses it`, 'image');
-  }
-  if (req.repoURL !== image.source.repoURL) {
-    throw new ServiceError(403, 'repo-mismatch', `repoURL: ${req.repoURL} is not the source repository of image "${req.image}"`, 'repoURL');
-  }
-  if (!catalog.allowedRepositories.includes(req.repoURL)) {
-    throw new ServiceError(403, 'repo-not-allowed', `repoURL: ${req.repoURL} is not in the allowed repositories`, 'repoURL');
-  }
-  if (req.dockerfile !== image.source.dockerfile) {
-    throw new ServiceError(409, 'stale-request', `dockerfile: "${req.dockerfile}" differs from the enrolled "${image.source.dockerfile}"; the chart and the service configuration are out of step`, 'dockerfile');
-  }
-  if (sortedJSON(req.buildArgs) !== sortedJSON(image.source.buildArgs)) {
-    throw new ServiceError(409, 'stale-request', `buildArgs: differ from the enrolled build arguments of image "${req.image}"; the chart and the service configuration are out of step`, 'buildArgs');
-  }
-  return image;
+/** The enrollment the state file records, from the request alone. */
+export function enrollmentOfRequest(req: AnalyzeRequest): ImageEnrollment {
+  const e = req.enrollment;
+  return {
+    name: req.image,
+    registry: e.registry,
+    repository: e.repository,
+    source: { provider: 'github', repo: e.repo, branch: e.branch, dockerfile: req.dockerfile, workflow: e.workflow, buildArgs: { ...req.buildArgs } },
+    rebuildDelay: e.rebuildDelay,
+    autoRebuild: e.autoRebuild,
+    subscription: e.subscription,
+    dispatchInputs: e.dispatchInputs,
+    local: false,
+    position: { line: 1, col: 1 },
+  };
 }
 
 /** Maps a fetch failure to an HTTP answer. Auth failures at the git host are 502: the service's credentials are at fault, not the caller's. */
@@ -97,7 +97,7 @@ export function serviceErrorOfFetch(e: GitFetchError): ServiceError {
 const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
 
 /** Fetches, analyses, renders. Throws ServiceError. */
-export async function runAnalysis(req: AnalyzeRequest, image: ImageValues, deps: AnalysisDeps): Promise<AnalyzeResponse> {
+export async function runAnalysis(req: AnalyzeRequest, deps: AnalysisDeps): Promise<AnalyzeResponse> {
   let fetched: FetchedFile;
   try {
     fetched = await deps.fetch({
@@ -119,23 +119,23 @@ export async function runAnalysis(req: AnalyzeRequest, image: ImageValues, deps:
   deps.onFetched?.(fetched.bytesFetched);
   let result: DockerfileAnalysis;
   try {
-    result = deps.analyse ? await deps.analyse(fetched.content, req.dockerfile, image.source.buildArgs) : analyseDockerfile(fetched.content, req.dockerfile, image.source.buildArgs);
+    result = deps.analyse ? await deps.analyse(fetched.content, req.dockerfile, req.buildArgs) : analyseDockerfile(fetched.content, req.dockerfile, req.buildArgs);
   } catch (e) {
     if (isUserError(e)) throw new ServiceError(422, 'invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
     throw e;
   }
-  const enrollment = enrollmentFromValues(image);
+  const enrollment = enrollmentOfRequest(req);
   const record = analysisRecordOf(result, { commit: fetched.commit, analyzedAt: fetched.committedAt });
   const stateFile = renderImageState(imageStateOf(enrollment, record, req.lastRebuild));
   return {
-    image: image.name,
+    image: req.image,
     commit: fetched.commit,
     analyzedAt: fetched.committedAt,
     dockerfile: req.dockerfile,
     baseImages: [...result.bases].sort(byLineThenRef),
     copies: [...result.copies].sort(byLineThenRef),
     warnings: [...result.warnings].sort((a, b) => a.line - b.line || a.col - b.col),
-    stateFilePath: image.stateFile,
+    stateFilePath: imageStatePath(req.image),
     stateFile,
   };
 }

@@ -1,13 +1,11 @@
 // The service's configuration: settings from the environment (or `serve` flags), the mounted
-// ConfigMap (config.json: allowed repositories and the enrolled images' chart values), the bearer
+// allowlist (one JSON file, or a folder of them: the chart mounts one per ConfigMap part), the bearer
 // token file and the optional git credentials Secret. Anything wrong fails at start, naming the
 // setting and the fix; secret values never appear in a message.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../generator/src/errors';
-import { GitFetchError, validateRepoPath, validateRepoURL, type GitCredentials } from '../../generator/src/git';
-import type { ImageValues } from '../../generator/src/values-types';
-import type { Catalog } from './analyze';
+import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/git';
 
 export interface ServiceSettings {
   configPath: string;
@@ -24,7 +22,8 @@ export interface ServiceSettings {
 
 export interface LoadedService {
   settings: ServiceSettings;
-  catalog: Catalog;
+  /** The only repository URLs a request may name: the external images' sources. */
+  allowedRepositories: ReadonlySet<string>;
   allowedHosts: string[];
   token: string;
   credentials?: GitCredentials;
@@ -79,7 +78,7 @@ export interface SettingOverrides {
 /** Settings from flags first, then the environment, then defaults. */
 export function settingsOf(env: NodeJS.ProcessEnv, o: SettingOverrides = {}): ServiceSettings {
   const configPath = o.config ?? env[ENV.config];
-  if (!configPath) throw problem(ENV.config, 'is not set; point it at the mounted config.json (or pass --config)');
+  if (!configPath) throw problem(ENV.config, 'is not set; point it at the mounted allowlist folder or file (or pass --config)');
   const tokenFile = o.tokenFile ?? env[ENV.token];
   if (!tokenFile) throw problem(ENV.token, 'is not set; point it at the mounted bearer token file (or pass --token-file)');
   const credentialsDir = o.credentialsDir ?? (env[ENV.credentials] || undefined);
@@ -126,70 +125,62 @@ export function readCredentials(dir: string): GitCredentials {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function checkImage(v: unknown, at: string, file: string, allowInsecureURLs: boolean): ImageValues {
-  const need = (cond: boolean, field: string, what: string) => {
-    if (!cond) throw problem(file, `${at}.${field}: ${what}`);
-  };
-  need(isObj(v), '', 'must be an object (an entry of dist/values.yaml images)');
-  const i = v as Record<string, unknown>;
-  need(typeof i.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/.test(i.name), 'name', 'must be an image name');
-  for (const k of ['registry', 'repository', 'repoURL', 'rebuildDelay', 'soakTime', 'stateFile']) need(typeof i[k] === 'string', k, 'must be a string');
-  need(typeof i.autoRebuild === 'boolean', 'autoRebuild', 'must be true or false');
-  need(isObj(i.subscription) && typeof (i.subscription as Record<string, unknown>).imageSelectionStrategy === 'string', 'subscription', 'must be an object with imageSelectionStrategy');
-  need(isObj(i.dispatchInputs), 'dispatchInputs', 'must be an object');
-  need(isObj(i.source), 'source', 'must be an object');
-  const s = i.source as Record<string, unknown>;
-  need(s.provider === 'github', 'source.provider', 'must be "github"');
-  for (const k of ['repo', 'repoURL', 'branch', 'dockerfile', 'workflow']) need(typeof s[k] === 'string', `source.${k}`, 'must be a string');
-  need(typeof s.local === 'boolean', 'source.local', 'must be true or false');
-  need(isObj(s.buildArgs) && Object.values(s.buildArgs as object).every((x) => typeof x === 'string'), 'source.buildArgs', 'must be an object of strings');
-  try {
-    validateRepoPath(s.dockerfile as string, 'source.dockerfile');
-    if (!s.local) validateRepoURL(s.repoURL as string, { allowInsecureURLs, field: 'source.repoURL' });
-  } catch (e) {
-    if (e instanceof GitFetchError) throw problem(file, `${at}.${e.message}`);
-    throw e;
-  }
-  return v as unknown as ImageValues;
-}
-
-/** Parses config.json: `{ allowedRepositories: [...], images: [ImageValues...] }`. */
-export function parseCatalog(text: string, file: string, allowInsecureURLs: boolean): { catalog: Catalog; allowedHosts: string[] } {
+/** Parses one allowlist file, `{ "allowedRepositories": [git URLs] }`: each URL with its host ('' for file://). */
+export function parseAllowlist(text: string, file: string, allowInsecureURLs: boolean): { url: string; host: string }[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
     throw problem(file, `is not valid JSON (${(e as Error).message})`);
   }
-  if (!isObj(doc)) throw problem(file, 'must be a JSON object with allowedRepositories and images');
-  for (const k of Object.keys(doc)) if (k !== 'allowedRepositories' && k !== 'images') throw problem(file, `${k}: is not a known field (allowedRepositories, images)`);
+  if (!isObj(doc)) throw problem(file, 'must be a JSON object with allowedRepositories');
+  for (const k of Object.keys(doc)) if (k !== 'allowedRepositories') throw problem(file, `${k}: is not a known field (allowedRepositories)`);
   if (!Array.isArray(doc.allowedRepositories)) throw problem(file, 'allowedRepositories: must be a list of git URLs');
-  const hosts = new Set<string>();
-  const allowed: string[] = [];
-  doc.allowedRepositories.forEach((u, n) => {
+  return doc.allowedRepositories.map((u, n) => {
     if (typeof u !== 'string') throw problem(file, `allowedRepositories[${n}]: must be a string`);
     try {
-      const p = validateRepoURL(u, { allowInsecureURLs, field: `allowedRepositories[${n}]` });
-      if (p.host) hosts.add(p.host);
+      return { url: u, host: validateRepoURL(u, { allowInsecureURLs, field: `allowedRepositories[${n}]` }).host };
     } catch (e) {
       if (e instanceof GitFetchError) throw problem(file, e.message);
       throw e;
     }
-    allowed.push(u);
   });
-  if (!Array.isArray(doc.images)) throw problem(file, 'images: must be a list of image values');
-  const images = new Map<string, ImageValues>();
-  doc.images.forEach((v, n) => {
-    const image = checkImage(v, `images[${n}]`, file, allowInsecureURLs);
-    if (images.has(image.name)) throw problem(file, `images[${n}].name: "${image.name}" appears twice`);
-    images.set(image.name, image);
-  });
-  return { catalog: { allowedRepositories: allowed, images }, allowedHosts: [...hosts].sort() };
+}
+
+/** The allowlist files a config path names: itself, or every `*.json` in it when it is a folder (sorted). */
+function allowlistFiles(configPath: string): string[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(configPath);
+  } catch {
+    throw problem(configPath, 'the allowlist (the analysis service ConfigMap) not found; is it mounted?');
+  }
+  if (!stat.isDirectory()) return [configPath];
+  const files = fs
+    .readdirSync(configPath)
+    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+    .sort()
+    .map((name) => path.join(configPath, name));
+  if (files.length === 0) throw problem(configPath, 'holds no allowlist file (*.json); mount the analysis service ConfigMap here');
+  return files;
+}
+
+/** Every allowed repository from the config path, and the hosts they are on. */
+export function readAllowlist(configPath: string, allowInsecureURLs: boolean): { allowedRepositories: Set<string>; allowedHosts: string[] } {
+  const allowed = new Set<string>();
+  const hosts = new Set<string>();
+  for (const file of allowlistFiles(configPath)) {
+    for (const { url, host } of parseAllowlist(readText(file, 'the allowlist'), file, allowInsecureURLs)) {
+      allowed.add(url);
+      if (host) hosts.add(host);
+    }
+  }
+  return { allowedRepositories: allowed, allowedHosts: [...hosts].sort() };
 }
 
 /** Reads every file the settings name; throws UserError on the first problem. */
 export function loadService(settings: ServiceSettings): LoadedService {
-  const { catalog, allowedHosts } = parseCatalog(readText(settings.configPath, 'the service configuration (config.json)'), settings.configPath, settings.allowFileURLs);
+  const { allowedRepositories, allowedHosts } = readAllowlist(settings.configPath, settings.allowFileURLs);
   const token = readToken(settings.tokenFile);
   const credentials = settings.credentialsDir ? readCredentials(settings.credentialsDir) : undefined;
   if (settings.tmpDir) {
@@ -199,5 +190,5 @@ export function loadService(settings: ServiceSettings): LoadedService {
       throw problem('TMPDIR', `${settings.tmpDir} is not a writable folder; mount an emptyDir there`);
     }
   }
-  return { settings, catalog, allowedHosts, token, credentials };
+  return { settings, allowedRepositories, allowedHosts, token, credentials };
 }

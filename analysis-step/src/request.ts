@@ -1,8 +1,58 @@
 // The body of `POST /v1/analyze`, checked field by field before anything else happens. Every
 // failure is a 400 naming the field; nothing here touches git or the file system.
 import { reservedBuildArgProblem } from '../../generator/src/build-args';
+import { schemaProblemOf } from '../../generator/src/config';
 import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateRepoURL } from '../../generator/src/git';
+import type { DispatchInputs, ImageSubscription } from '../../generator/src/types';
+import type { ImageValues } from '../../generator/src/values-types';
 import { ServiceError } from './errors';
+
+/**
+ * The image's enrollment as the analyze task sends it, taken from the image's chart values: what
+ * the state file records besides the analysis. The service keeps no per-image configuration, so
+ * this is how it renders the same state file as `generate`.
+ */
+export interface RequestEnrollment {
+  registry: string;
+  repository: string;
+  /** GitHub owner/name of the source repository (values `source.repo`). */
+  repo: string;
+  branch: string;
+  workflow: string;
+  /** As written in images.yaml (`7d`, `0`). */
+  rebuildDelay: string;
+  autoRebuild: boolean;
+  subscription: ImageSubscription;
+  dispatchInputs: DispatchInputs;
+}
+
+/** Each enrollment field and the images.schema.json definition it must follow (as in images.yaml). */
+const ENROLLMENT_SCHEMA: Readonly<Record<keyof RequestEnrollment, string>> = {
+  registry: 'image/properties/registry',
+  repository: 'image/properties/repository',
+  repo: 'source/properties/repo',
+  branch: 'branchName',
+  workflow: 'source/properties/workflow',
+  rebuildDelay: 'rebuildDelay',
+  autoRebuild: 'autoRebuild',
+  subscription: 'subscription',
+  dispatchInputs: 'dispatchInputs',
+};
+
+/** The enrollment an image's chart values give: what the analyze task sends for it. */
+export function requestEnrollmentOf(image: ImageValues): RequestEnrollment {
+  return {
+    registry: image.registry,
+    repository: image.repository,
+    repo: image.source.repo,
+    branch: image.source.branch,
+    workflow: image.source.workflow,
+    rebuildDelay: image.rebuildDelay,
+    autoRebuild: image.autoRebuild,
+    subscription: { ...image.subscription },
+    dispatchInputs: { ...image.dispatchInputs },
+  };
+}
 
 export interface AnalyzeRequest {
   image: string;
@@ -13,6 +63,7 @@ export interface AnalyzeRequest {
   buildArgs: Record<string, string>;
   /** The current state file's lastRebuild, carried over unchanged (undefined when absent or null). */
   lastRebuild?: Record<string, unknown>;
+  enrollment: RequestEnrollment;
 }
 
 export interface UrlPolicy {
@@ -21,7 +72,7 @@ export interface UrlPolicy {
 }
 
 const IMAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
-const KNOWN = new Set(['image', 'repoURL', 'commit', 'ref', 'dockerfile', 'buildArgs', 'lastRebuild']);
+const KNOWN = new Set(['image', 'repoURL', 'commit', 'ref', 'dockerfile', 'buildArgs', 'lastRebuild', 'enrollment']);
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * How deep lastRebuild may nest. The rebuild step writes {at, base, digest, bases: {key: {ref,
@@ -112,5 +163,42 @@ export function parseAnalyzeRequest(body: unknown, policy: UrlPolicy): AnalyzeRe
     }
     lastRebuild = b.lastRebuild as Record<string, unknown>;
   }
-  return { image, repoURL, commit, ref, dockerfile, buildArgs, lastRebuild };
+  const enrollment = parseEnrollment(b.enrollment);
+  return { image, repoURL, commit, ref, dockerfile, buildArgs, lastRebuild, enrollment };
+}
+
+function parseEnrollment(v: unknown): RequestEnrollment {
+  if (v === undefined || v === null) throw bad('enrollment', `is required: the image's ${Object.keys(ENROLLMENT_SCHEMA).join(', ')} from its chart values`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad('enrollment', 'must be an object');
+  const e = v as Record<string, unknown>;
+  for (const k of Object.keys(e).sort()) if (!(k in ENROLLMENT_SCHEMA)) throw bad(`enrollment.${k}`, `is not a known field (known: ${Object.keys(ENROLLMENT_SCHEMA).join(', ')})`);
+  for (const [k, definition] of Object.entries(ENROLLMENT_SCHEMA)) {
+    const field = `enrollment.${k}`;
+    if (e[k] === undefined) throw bad(field, 'is required');
+    // images.yaml also takes a number of seconds and a subscription without a strategy; the values hold both resolved.
+    if (k === 'rebuildDelay' && typeof e[k] !== 'string') throw bad(field, `must be a string, not ${e[k] === null ? 'null' : typeof e[k]}`);
+    const problem = schemaProblemOf(definition, e[k]);
+    if (problem) throw bad(problem.path ? `${field}.${problem.path}` : field, problem.message);
+  }
+  const sub = e.subscription as ImageSubscription;
+  if (sub.imageSelectionStrategy === undefined) throw bad('enrollment.subscription.imageSelectionStrategy', 'is required');
+  const inputs = e.dispatchInputs as DispatchInputs;
+  return {
+    registry: e.registry as string,
+    repository: e.repository as string,
+    repo: e.repo as string,
+    branch: e.branch as string,
+    workflow: e.workflow as string,
+    rebuildDelay: e.rebuildDelay as string,
+    autoRebuild: e.autoRebuild as boolean,
+    subscription: {
+      imageSelectionStrategy: sub.imageSelectionStrategy,
+      constraint: sub.constraint,
+      allowTagsRegexes: sub.allowTagsRegexes && [...sub.allowTagsRegexes],
+      ignoreTagsRegexes: sub.ignoreTagsRegexes && [...sub.ignoreTagsRegexes],
+      platform: sub.platform,
+      discoveryLimit: sub.discoveryLimit,
+    },
+    dispatchInputs: { baseImage: inputs.baseImage, baseDigest: inputs.baseDigest },
+  };
 }

@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/git';
 import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
-import { imageFor, runAnalysis } from './analyze';
+import { assertAllowed, runAnalysis } from './analyze';
 import { bearerMatches } from './auth';
 import type { LoadedService } from './config';
 import { ServiceError } from './errors';
@@ -60,7 +60,7 @@ function gitWorks(): boolean {
 }
 
 export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps = {}): AnalysisService {
-  const { settings, catalog } = loaded;
+  const { settings, allowedRepositories } = loaded;
   const secrets = [loaded.token, loaded.credentials?.password ?? '', loaded.credentials ? Buffer.from(`${loaded.credentials.username}:${loaded.credentials.password}`).toString('base64') : ''].filter(Boolean);
   const logger = deps.logger ?? jsonLogger((l) => process.stdout.write(l), () => secrets);
   const fetch = deps.fetch ?? fetchFileAtCommit;
@@ -109,7 +109,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
     if (route === '/healthz') return sendJSON(200, { status: 'ok' });
     if (route === '/readyz') {
       const ok = gitAvailable();
-      return sendJSON(ok ? 200 : 503, { status: ok ? 'ready' : 'git is not available', images: catalog.images.size });
+      return sendJSON(ok ? 200 : 503, { status: ok ? 'ready' : 'git is not available', repositories: allowedRepositories.size });
     }
     if (route === '/metrics') return send(200, metrics.render(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
 
@@ -158,13 +158,13 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
       const text = await readBody(req, MAX_BODY_BYTES);
       const request = parseAnalyzeBody(text, { allowInsecureURLs: settings.allowFileURLs, allowedHosts: loaded.allowedHosts });
       fields.image = request.image;
-      const image = imageFor(request, catalog);
+      assertAllowed(request, allowedRepositories);
       if (metrics.inFlight >= settings.maxConcurrent) {
         return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
       }
       metrics.inFlight++;
       inSlot = true;
-      const answer = await runAnalysis(request, image, {
+      const answer = await runAnalysis(request, {
         fetch,
         fetchTimeoutMs: settings.fetchTimeoutMs,
         credentials: loaded.credentials,
@@ -221,7 +221,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
         server.listen(port, host, () => {
           server.off('error', reject);
           const p = (server.address() as AddressInfo).port;
-          logger.log('info', 'listening', { host, port: p, images: catalog.images.size, maxConcurrent: settings.maxConcurrent, fetchTimeoutMs: settings.fetchTimeoutMs });
+          logger.log('info', 'listening', { host, port: p, repositories: allowedRepositories.size, maxConcurrent: settings.maxConcurrent, fetchTimeoutMs: settings.fetchTimeoutMs });
           resolve(p);
         });
       }),

@@ -192,6 +192,43 @@ ajv.addSchema(schema as object, 'images');
 const validateList = ajv.getSchema('images#/definitions/imageList')!;
 const validateMapping = ajv.getSchema('images#/definitions/config')!;
 
+/**
+ * What is wrong with a value against one definition of images.schema.json (a JSON pointer below
+ * `#/definitions/`, e.g. `subscription` or `image/properties/registry`), or undefined when it
+ * conforms: for enrollment fields that arrive as JSON rather than in images.yaml (the analysis
+ * service's request), so that both accept exactly the same values. `path` is dotted, inside the value.
+ */
+export function schemaProblemOf(definition: string, value: unknown): { path: string; message: string } | undefined {
+  const validate = ajv.getSchema(`images#/definitions/${definition}`);
+  if (!validate) throw new Error(`images.schema.json has no definition ${definition}`);
+  if (validate(value)) return undefined;
+  const e = (validate.errors ?? []).find((x) => x.keyword !== 'if');
+  if (!e) return { path: '', message: 'is not valid' };
+  const path = pointerSegments(e.instancePath).map(String);
+  const parent = resolveRef(e.parentSchema as SchemaNode | undefined);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return { path: path.join('.'), message: `must be ${([] as string[]).concat(params.type as string).join(' or ')}, not ${kindOf(e.data)}` };
+    case 'required':
+      return { path: [...path, String(params.missingProperty)].join('.'), message: 'is required' };
+    case 'additionalProperties': {
+      const known = Object.keys(parent?.properties ?? {}).sort().join(', ');
+      return { path: [...path, String(params.additionalProperty)].join('.'), message: `is not a known field (known: ${known})` };
+    }
+    case 'pattern':
+      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${parent?.patternErrorMessage ?? `does not match ${String(params.pattern)}`}` };
+    case 'format': {
+      const rule = FORMAT_RULES[String(params.format)];
+      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${(typeof e.data === 'string' && rule?.(e.data)) || 'is not valid'}` };
+    }
+    case 'enum':
+      return { path: path.join('.'), message: `${JSON.stringify(e.data)} is not one of ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
+    default:
+      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${e.message ?? 'is not valid'}` };
+  }
+}
+
 function resolveRef(node: SchemaNode | undefined): SchemaNode | undefined {
   let current = node;
   for (let hops = 0; current?.$ref && hops < 8; hops++) {
@@ -456,6 +493,7 @@ interface RawConfig {
   stateRepo?: { url: string; branch?: string };
   defaults?: RawDefaults;
   baseImages?: Array<{ ref: string; interval: string }>;
+  shards?: Array<{ name: string; prefixes: string[] }>;
   images: RawImage[];
 }
 
@@ -646,7 +684,15 @@ function resolve(source: YamlSource, raw: RawConfig, entriesAt: PathSegment[]): 
   const baseImages: BaseImageSettings[] = (raw.baseImages ?? [])
     .map((b) => ({ ref: parseImageRef(b.ref).ref, interval: b.interval }))
     .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
-  return stateRepo ? { file: source.file, stateRepo, images, baseImages } : { file: source.file, images, baseImages };
+  const config: ImagesConfig = stateRepo ? { file: source.file, stateRepo, images, baseImages } : { file: source.file, images, baseImages };
+  if (raw.shards) {
+    config.shards = raw.shards.map((shard, i) => ({
+      name: shard.name,
+      prefixes: shard.prefixes.map((prefix, j) => ({ prefix, position: source.positionOf(['shards', i, 'prefixes', j]) })),
+      position: source.positionOf(['shards', i]),
+    }));
+  }
+  return config;
 }
 
 /**

@@ -4,6 +4,7 @@
 import { UserError } from './errors';
 import { baseImagesOf, DockerfileError } from './dockerfile';
 import type { DockerfileAnalysis } from './types';
+import { analysisLimitProblem } from './state';
 import { firstInvalidUtf8 } from './yaml-source';
 
 /** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
@@ -17,10 +18,15 @@ export function analyseDockerfile(bytes: Uint8Array, file: string, buildArgs: Re
     throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${buffer[bad].toString(16)}); save the Dockerfile as UTF-8` });
   }
   const text = buffer.toString('utf8');
+  let result: DockerfileAnalysis;
   try {
-    return baseImagesOf(text, buildArgs);
+    result = baseImagesOf(text, buildArgs);
   } catch (e) {
     if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
     throw e;
   }
+  // More images than a state file may hold: refused here, so no writer makes a file the reader refuses.
+  const tooMany = analysisLimitProblem(result);
+  if (tooMany) throw new UserError({ file, ...tooMany });
+  return result;
 }

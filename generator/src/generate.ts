@@ -8,7 +8,7 @@ import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from './types'
 import type { ChartValues } from './values-types';
 import { UserError, type Problem } from './errors';
 import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from './config';
-import { analyseDockerfile as analyseDockerfileBytes } from './dockerfile-file';
+import { analyseDockerfile } from './dockerfile-file';
 import { parseImageRef, repoURLOf } from './image-ref';
 import {
   ANALYZER,
@@ -21,7 +21,8 @@ import {
   type ImageState,
 } from './state';
 import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from './state-file';
-import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf } from './values';
+import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf, VALUES_HEADER } from './values';
+import { shardValuesOf, shardValuesPath, type ShardValues } from './shards';
 import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
 import { baseStatePath, imageStatePath } from './names';
@@ -53,6 +54,8 @@ export interface StateRepo {
 }
 
 export interface GenerationPlan extends StateRepo {
+  /** Each shard's values, when images.yaml has shards. */
+  shards?: Map<string, ShardValues>;
   files: Map<string, string>;
   removals: string[];
 }
@@ -151,13 +154,6 @@ function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
   return read.bytes;
 }
 
-/** A Dockerfile's analysis (dockerfile-file.ts), refused when it names more images than a state file may hold. */
-export function analyseDockerfile(bytes: Buffer, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
-  const result = analyseDockerfileBytes(bytes, file, buildArgs);
-  const tooMany = analysisLimitProblem(result);
-  if (tooMany) throw new UserError({ file, ...tooMany });
-  return result;
-}
 
 const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -256,9 +252,21 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
     throw new UserError({ file: VALUES_FILE, message: `would be ${describeBytes(valuesSize)}, over the ${describeBytes(MAX_VALUES_BYTES)} that image-factory graph, impact and rebuild read; enrol fewer images in one state repo` });
   }
   files.set(VALUES_FILE, valuesText);
+  const shards = config.shards ? shardValuesOf(config, values) : undefined;
+  for (const [name, shardValues] of shards ?? []) files.set(shardValuesPath(name), renderValues(shardValues));
 
-  const removals = [...yamlFilesIn(root, 'images'), ...yamlFilesIn(root, 'base-images')].filter((rel) => !files.has(rel));
-  return { config, states, values, files, removals };
+  const removals = [...yamlFilesIn(root, 'images'), ...yamlFilesIn(root, 'base-images'), ...staleShardFiles(root)].filter((rel) => !files.has(rel));
+  return { config, states, values, shards, files, removals };
+}
+
+/** dist/values-*.yaml files generate wrote (they begin with its header): a shard that is gone loses its file; anything else there is left alone. */
+function staleShardFiles(root: string): string[] {
+  const header = Buffer.from(`# ${VALUES_HEADER.split('\n')[0]}`);
+  return yamlFilesIn(root, path.posix.dirname(VALUES_FILE)).filter((rel) => {
+    if (!/^dist\/values-[^/]+\.yaml$/.test(rel)) return false;
+    const read = readRegularFile(path.join(root, rel), rel, { maxBytes: MAX_VALUES_BYTES, noFollow: true });
+    return read.kind === 'read' && read.bytes.subarray(0, header.length).equals(header);
+  });
 }
 
 /**
@@ -311,6 +319,11 @@ export function summaryOf(plan: GenerationPlan, changes: readonly FileChange[]):
     `${images.length} image(s): ${local} local, ${images.length - local} external${pending.length ? ` (${pending.length} not yet analysed: ${pending.join(', ')})` : ''}`,
     `${plan.values.bases.length} base image Warehouse(s), ${plan.values.edges.length} dependency edge(s)`,
   ];
+  if (plan.shards) {
+    const polls = [...plan.shards.values()].reduce((n, v) => n + v.bases.length, 0);
+    lines.push(`${plan.shards.size} shard(s), one release and Kargo Project each; shared bases are polled once per shard: ${polls} base Warehouse(s) in all for ${plan.values.bases.length} base image(s)`);
+    for (const [name, v] of plan.shards) lines.push(`  ${shardValuesPath(name)}: project ${v.project.name}, ${v.images.length} image(s), ${v.bases.length} base Warehouse(s)`);
+  }
   for (const image of plan.values.images) {
     const from = image.upstreams.map((u) => (u.kind === 'image' ? `${u.ref} (enrolled)` : u.ref));
     const pinned = image.pinnedBases.map((r) => `${r} (pinned)`);

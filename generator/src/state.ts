@@ -4,7 +4,6 @@
 // what makes their outputs byte-identical.
 import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs, SourcePosition } from './types';
 import { shortened } from './errors';
-import type { ImageValues } from './values-types';
 import { renderYaml, sortedKeys } from './yaml-out';
 import { packageVersion } from './package-root';
 import { lastRebuildOf, watchedRefsOf, type LastRebuild } from './rebuild-record';
@@ -188,27 +187,4 @@ export function baseStateOf(ref: ImageRef, usedBy: string[], enrolledImage?: str
 
 export function renderBaseState(state: BaseImageState): string {
   return renderYaml(state, STATE_HEADER);
-}
-
-/** The enrollment behind an image's chart values: how the analysis service learns an image's settings. */
-export function enrollmentFromValues(image: ImageValues): ImageEnrollment {
-  return {
-    name: image.name,
-    registry: image.registry,
-    repository: image.repository,
-    source: {
-      provider: image.source.provider,
-      repo: image.source.repo === '' ? undefined : image.source.repo,
-      branch: image.source.branch,
-      dockerfile: image.source.dockerfile,
-      workflow: image.source.workflow,
-      buildArgs: { ...image.source.buildArgs },
-    },
-    rebuildDelay: image.rebuildDelay,
-    autoRebuild: image.autoRebuild,
-    subscription: { ...image.subscription },
-    dispatchInputs: { ...image.dispatchInputs },
-    local: image.source.local,
-    position: { line: 1, col: 1 },
-  };
 }

@@ -106,10 +106,20 @@ export interface StateRepo {
 }
 
 /** images.yaml after validation, entries sorted by name. */
+/** One chart release of a sharded estate (images.yaml `shards`). */
+export interface ShardSetting {
+  name: string;
+  /** Image name prefixes, each where images.yaml writes it. */
+  prefixes: { prefix: string; position: SourcePosition }[];
+  position: SourcePosition;
+}
+
 export interface ImagesConfig {
   /** Path of the file as given, for messages. */
   file: string;
   stateRepo?: StateRepo;
   images: ImageEnrollment[];
   baseImages: BaseImageSettings[];
+  /** Absent: one release for the whole estate. */
+  shards?: ShardSetting[];
 }

@@ -65,6 +65,8 @@ export interface EdgeValues {
 
 export interface ChartValues {
   stateRepo?: { url: string; branch: string };
+  /** Every external image's source.repoURL, distinct and sorted: the analysis service's allowlist. */
+  externalRepositories: string[];
   images: ImageValues[];
   bases: BaseValues[];
   edges: EdgeValues[];

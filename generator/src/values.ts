@@ -133,11 +133,23 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
 
   const values: ChartValues = {
     stateRepo: config.stateRepo ? { url: config.stateRepo.url, branch: config.stateRepo.branch } : undefined,
+    externalRepositories: externalRepositoriesOf(images),
     images: [...images].sort((a, b) => byString(a.name, b.name)),
     bases: baseValues,
     edges: edges.sort((a, b) => byString(a.to, b.to) || byString(a.from, b.from)),
   };
   return values;
+}
+
+/**
+ * The repositories the analysis service may fetch from: the source of every external image, each
+ * once, sorted. Local images are analysed by `generate` in the state repo's CI, never by the service,
+ * so the state repository is not among them.
+ */
+export function externalRepositoriesOf(images: readonly ImageValues[]): string[] {
+  const urls = new Set<string>();
+  for (const image of images) if (!image.source.local && image.source.repoURL !== '') urls.add(image.source.repoURL);
+  return [...urls].sort(byString);
 }
 
 /** `owner/name` of the repository holding an image's Dockerfile and workflow, when known. */

@@ -3,7 +3,7 @@
 // state, exactly as `image-factory generate` would hold them. Used by the chart tests and
 // bench/helm.ts so that large cases are generated, never committed.
 import type { ChartValues } from '../../generator/src/values-types';
-import type { DispatchInputs, ImageEnrollment, ImageSubscription } from '../../generator/src/types';
+import type { DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription } from '../../generator/src/types';
 import { parseImageRef } from '../../generator/src/image-ref';
 import { valuesOf } from '../../generator/src/values';
 import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../../generator/src/state';
@@ -72,14 +72,21 @@ function stateOf(s: ImageSpec, enrollment: ImageEnrollment): ImageState {
   return imageStateOf(enrollment, record);
 }
 
-export function buildValues(specs: ImageSpec[], options: BuildOptions = {}): ChartValues {
+/** The images.yaml and the analysed state files the specs describe, as `generate` would hold them. */
+export function buildStateRepo(specs: ImageSpec[], options: BuildOptions = {}): { config: ImagesConfig; states: Map<string, ImageState> } {
   const stateRepo = options.stateRepo === undefined ? STATE_REPO : options.stateRepo;
   const enrollments = specs.map((s) => enrollmentOf(s, stateRepo));
   const states = new Map(specs.map((s, i) => [s.name, stateOf(s, enrollments[i])]));
   const baseImages = Object.entries(options.intervals ?? {}).map(([ref, interval]) => ({ ref, interval }));
-  const values = valuesOf({ file: 'images.yaml', stateRepo: stateRepo ?? undefined, images: enrollments, baseImages }, states);
-  // Values as YAML would carry them: no undefined members.
-  return JSON.parse(JSON.stringify(values)) as ChartValues;
+  return { config: { file: 'images.yaml', stateRepo: stateRepo ?? undefined, images: enrollments, baseImages }, states };
+}
+
+/** Values as YAML would carry them: no undefined members. */
+export const asWritten = <T>(values: T): T => JSON.parse(JSON.stringify(values)) as T;
+
+export function buildValues(specs: ImageSpec[], options: BuildOptions = {}): ChartValues {
+  const { config, states } = buildStateRepo(specs, options);
+  return asWritten(valuesOf(config, states));
 }
 
 /**

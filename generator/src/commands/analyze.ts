@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { runAnalysis, type AnalyzeResponse } from '../../../analysis-step/src/analyze';
 import { ServiceError } from '../../../analysis-step/src/errors';
-import { parseAnalyzeRequest } from '../../../analysis-step/src/request';
+import { parseAnalyzeRequest, requestEnrollmentOf } from '../../../analysis-step/src/request';
 import { UserError } from '../errors';
 import { fetchFileAtCommit, type GitCredentials } from '../git';
 import { loadStateRepo } from '../generate';
@@ -59,10 +59,11 @@ export async function analyzeLocally(input: LocalAnalysisInput): Promise<Analyze
       dockerfile: input.image.source.dockerfile,
       buildArgs: input.image.source.buildArgs,
       lastRebuild: input.lastRebuild ?? null,
+      enrollment: requestEnrollmentOf(input.image),
     },
     { allowInsecureURLs: input.allowInsecureURLs, allowedHosts: [] },
   );
-  return runAnalysis(request, input.image, {
+  return runAnalysis(request, {
     fetch: fetchFileAtCommit,
     fetchTimeoutMs: input.timeoutMs,
     credentials: input.credentials,

@@ -45,7 +45,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('run the analysis service that Kargo\u2019s http step calls (POST /v1/analyze, /healthz, /readyz, /metrics)')
-    .option('--config <file>', 'config.json with allowedRepositories and images (env IMAGE_FACTORY_CONFIG)')
+    .option('--config <path>', 'the allowlist: a JSON file {"allowedRepositories": [...]}, or a folder of them (env IMAGE_FACTORY_CONFIG)')
     .option('--token-file <file>', 'file holding the bearer token callers must send (env IMAGE_FACTORY_TOKEN_FILE)')
     .option('--credentials-dir <dir>', 'folder with git username and password files (env IMAGE_FACTORY_GIT_CREDENTIALS_DIR)')
     .option('--port <n>', 'port to listen on (env PORT, default 8080)')
