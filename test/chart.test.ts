@@ -174,7 +174,7 @@ test('analyze PromotionTask: clone, read lastRebuild, call the service, write it
   assert.is(http.method, 'POST');
   assert.is(http.url, 'http://image-factory-analysis.image-factory.svc.cluster.local:8080/v1/analyze');
   assert.equal(http.headers[0], { name: 'Authorization', value: "Bearer ${{ secret('image-factory-analysis-token').token }}" });
-  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'enrollment': fromJSON(vars.enrollment), 'lastRebuild': fromJSON(task.outputs['current'].lastRebuild), 'enrollment': fromJSON(vars.enrollment) }) }}");
+  assert.is(http.body, "${{ quote({ 'image': vars.image, 'repoURL': vars.repoURL, 'commit': vars.commit, 'dockerfile': vars.dockerfile, 'buildArgs': fromJSON(vars.buildArgs), 'enrollment': fromJSON(vars.enrollment), 'lastRebuild': fromJSON(task.outputs['current'].lastRebuild) }) }}");
   assert.is(http.successExpression, 'response.status == 200');
   assert.is(http.failureExpression, 'response.status != 200 && !(response.status in [429, 502, 503, 504])');
   assert.match(http.errorExpression, 'response.body?.error?.message');

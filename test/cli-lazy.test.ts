@@ -47,7 +47,7 @@ test('--version alone is answered before commander loads, as commander would ans
 
 test("a command's own help loads its module (the check above would see it)", () => {
   const bases = modulesLoadedBy(['bases', '--help']);
-  assert.ok(bases.some((m) => m.startsWith('node_modules/dockerfile-ast/')), 'bases loads dockerfile-ast');
+  assert.ok(bases.includes('generator/src/dockerfile.ts'), 'bases loads the Dockerfile analyser');
   assert.ok(!bases.some((m) => m.startsWith('node_modules/simple-git/')), 'bases does not load simple-git');
   const validate = modulesLoadedBy(['help', 'validate']);
   assert.ok(validate.includes('generator/src/config.ts'), 'help validate loads the generate module');
