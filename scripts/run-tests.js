@@ -16,7 +16,7 @@ const child = spawn(process.execPath, [uvu, 'test', pattern, '-r', 'tsx/cjs'], {
   env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
 });
 // No suite should take long; a hung one must fail CI with a message rather than eat its time.
-const limitMinutes = Number(process.env.TEST_TIMEOUT_MINUTES || 20);
+const limitMinutes = Number(process.env.TEST_TIMEOUT_MINUTES || 50);
 const watchdog = setTimeout(() => {
   console.error(`\nrun-tests: no result after ${limitMinutes} minutes; stopping the run`);
   child.kill('SIGKILL');

@@ -13,6 +13,7 @@ import { planGeneration } from '../../generator/src/generate';
 import { fetchFileAtCommit, type FetchFileOptions } from '../../generator/src/git';
 import type { ImageValues } from '../../generator/src/values-types';
 import { loadService, settingsOf } from '../../analysis-step/src/config';
+import { requestEnrollmentOf } from '../../analysis-step/src/request';
 import { createAnalysisService, type AnalysisService, type ServiceDeps } from '../../analysis-step/src/server';
 import { makeRepo, type TestRepo } from '../support/git-repos';
 import { startGitHttpServer, startRedirector, type GitHttpServer } from '../support/git-http-server';
@@ -49,7 +50,7 @@ async function imageValues(urls: Record<string, string>): Promise<ImageValues[]>
 
 async function startService(deps: ServiceDeps = {}, env: Record<string, string> = {}): Promise<string> {
   const dir = tempDir('hostile-svc');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.repoURL), images }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.repoURL) }));
   fs.writeFileSync(path.join(dir, 'token'), TOKEN);
   fs.mkdirSync(path.join(dir, 'git'));
   fs.writeFileSync(path.join(dir, 'git', 'username'), AUTH.username);
@@ -87,7 +88,10 @@ async function call(base: string, body: unknown, pathname = '/v1/analyze', metho
   return { status: res.status, text, json };
 }
 
-const request = (image: string, o: Record<string, unknown> = {}) => ({ image, repoURL: images.find((i) => i.name === image)!.source.repoURL, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, ...o });
+const request = (image: string, o: Record<string, unknown> = {}) => {
+  const values = images.find((i) => i.name === image)!;
+  return { image, repoURL: values.source.repoURL, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, enrollment: requestEnrollmentOf(values), ...o };
+};
 
 test.before(async () => {
   root = tempDir('hostile-svc-repos');
