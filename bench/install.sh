@@ -20,12 +20,12 @@ for var in $(compgen -e); do
 done
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
-# "<wall> s wall, <cpu> s CPU" for a command (its output dropped; a failure stops the bench). CPU
-# is user + system time of npm and everything it ran: on a busy machine the wall clock mostly
-# measures waiting for a core, the CPU time what installing costs.
+# "<wall> s wall, <cpu> s CPU" for a command; its output is shown only when it fails, which stops
+# the bench. CPU is user + system time of npm and everything it ran: on a busy machine the wall
+# clock mostly measures waiting for a core, the CPU time what installing costs.
 timed() {
   local TIMEFORMAT='%R %U %S' times
-  times=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || { echo "bench/install.sh: $* failed" >&2; return 1; }
+  times=$( { time "$@" >"$work/out.log" 2>&1; } 2>&1 ) || { echo "bench/install.sh: $* failed:" >&2; tail -20 "$work/out.log" >&2; return 1; }
   awk '{ printf "%.1f s wall, %.1f s CPU", $1, $2 + $3 }' <<<"$times"
 }
 

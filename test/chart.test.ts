@@ -188,6 +188,20 @@ test('analyze PromotionTask: clone, read lastRebuild, call the service, write it
   assert.equal(task.spec.vars.map((v: any) => v.name), ['image', 'repoURL', 'commit', 'dockerfile', 'buildArgs', 'enrollment', 'stateFile']);
 });
 
+test('no var is declared or set twice, in a PromotionTask or in a Stage\u2019s task step', async () => {
+  const { objects } = await render(CASES['external image, no stateRepo in values, only a pinned base'](), STATE_REPO_SET);
+  const lists: Array<[string, { name: string }[]]> = [];
+  for (const o of objects) {
+    if (o.kind === 'PromotionTask') lists.push([`${o.metadata.name} vars`, o.spec.vars ?? []]);
+    if (o.kind === 'Stage') for (const step of o.spec.promotionTemplate.spec.steps) lists.push([`${o.metadata.name} ${step.as}`, step.vars ?? []]);
+  }
+  assert.ok(lists.some(([, vars]) => vars.some((v) => v.name === 'enrollment')), 'the analyze task and Stage set enrollment');
+  for (const [where, vars] of lists) {
+    const names = vars.map((v) => v.name);
+    assert.equal(names.filter((n, i) => names.indexOf(n) !== i), [], where);
+  }
+});
+
 test('rebuild PromotionTask: read the record, decide, workflow_dispatch with GitHub headers, record, commit, push', async () => {
   const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret=gh-token']);
   const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;

@@ -1,7 +1,10 @@
 // The cooldown over 8 simulated weeks: rebuildGate driven by a model of Kargo v1.11.2's discovery,
 // auto-promotion and Promotion queue (test/support/kargo-queue-model.ts, with the Kargo source lines
 // it rests on). kargo-sim runs the steps themselves (test/kargo-promotions.test.ts); this checks timing.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'uvu';
+import { parse as parseYaml } from 'yaml';
 import * as assert from 'uvu/assert';
 import { KARGO_DEFAULTS, everyMinutes, runKargoQueueModel, type ModelRun } from './support/kargo-queue-model';
 import { DAY, DELAYS, HORIZON, HOUR, PERIODS, becameNewestDue, lagBound, lagsAfterDue, longestStaleness, scenario } from './support/cooldown-scenarios';
@@ -162,6 +165,17 @@ test('the history must hold every digest seen within one delay (rebuild.historyL
   assertSafe(short, 'history 41');
   assert.is(short.dispatches.length, 2);
   assert.ok(Math.max(...lagsAfterDue(short)) > 6 * DAY);
+});
+
+test("the chart's default rebuild.historyLength holds a digest at every look of a base Warehouse at its default interval, under the default 7d", () => {
+  const values = parseYaml(readFileSync(path.join(__dirname, '..', 'values.yaml'), 'utf8'));
+  const historyLength: number = values.rebuild.historyLength;
+  assert.is(values.warehouses.base.interval, '1h', 'the scenario below assumes the default interval');
+  const hourly = everyMinutes(HOUR, 21 * DAY);
+  const run = runKargoQueueModel({ ...KARGO_DEFAULTS, historyLength, horizonMinutes: 21 * DAY, delayMinutes: 7 * DAY, rule: 'gate', promoter: { kind: 'auto' }, bases: [{ key: 'base-0', publishedAt: hourly, discoveryPhaseMinutes: 17 }] });
+  assertSafe(run, `history ${historyLength}`);
+  assertPromptAndNeverStarved(run, `history ${historyLength}`);
+  assert.ok(run.dispatches.length > 300, `${run.dispatches.length} rebuilds`);
 });
 
 test('delay 0 rebuilds at once: within one reconcile of the digest being seen', () => {

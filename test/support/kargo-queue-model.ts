@@ -63,7 +63,7 @@ export interface ModelConfig {
   historyLength: number;
 }
 
-export const KARGO_DEFAULTS = { warehouseIntervalMinutes: 60, reconcileIntervalMinutes: 5, pollIntervalMinutes: 15, historyLength: 30 } as const;
+export const KARGO_DEFAULTS = { warehouseIntervalMinutes: 60, reconcileIntervalMinutes: 5, pollIntervalMinutes: 15, historyLength: 200 } as const;
 
 /** Minute 0 of the simulation on the gate's clock. */
 export const EPOCH_MS = Date.UTC(2026, 0, 5);
