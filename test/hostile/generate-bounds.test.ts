@@ -7,13 +7,14 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeEnd, runCli, type ChildResult } from '../support/cli-child';
-import { imageEntry, localImages, repoWith } from '../support/hostile-repo';
+import { cli, imageEntry, localImages, repoWith } from '../support/hostile-repo';
 import { removeTempDirs, snapshot } from '../support/tree';
 import { MAX_RECORDED_IMAGES, MAX_RECORDED_WARNINGS } from '../../generator/src/state';
 import { MAX_STATE_BYTES } from '../../generator/src/state-file';
 import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS } from '../../generator/src/errors';
 
 const ENV = { SOURCE_DATE_EPOCH: '1767225600' };
+process.env.SOURCE_DATE_EPOCH = ENV.SOURCE_DATE_EPOCH;
 
 async function generate(root: string, ...extra: string[]): Promise<ChildResult> {
   return runCli(['generate', '--root', root, ...extra], { env: ENV });
@@ -30,15 +31,18 @@ async function refused(root: string, message: RegExp, command = 'generate'): Pro
   return run;
 }
 
-/** Generates, then runs again: the second run must read everything the first wrote and change nothing. */
+/**
+ * Generates (in a bounded child), then runs again: the second run must read everything the first
+ * wrote and change nothing (in this process: the first run has shown the input is harmless).
+ */
 async function writtenAndReadBack(root: string): Promise<void> {
   const first = await generate(root);
   assert.is(first.code, 0, describeEnd(first));
-  const again = await generate(root);
-  assert.is(again.code, 0, describeEnd(again));
+  const again = await cli('generate', '--root', root);
+  assert.is(again.code, 0, again.stderr);
   assert.match(again.stdout, 'nothing to change');
-  const check = await runCli(['validate', '--root', root]);
-  assert.is(check.code, 0, describeEnd(check));
+  const check = await cli('validate', '--root', root);
+  assert.is(check.code, 0, check.stderr);
 }
 
 test('images: [[[... of 2 MiB and 8 MiB is refused at the 65th level, with its position', async () => {
@@ -147,15 +151,15 @@ test('a platform ARG repeated by every FROM, enough to overflow the state file: 
   await refused(root, /^images\.yaml:1:3: image "app": images\/app\.yaml would be over 1 MiB written out, the most a state file may be, because of what its Dockerfile names/);
 });
 
-test('5,000 invalid images: the first 100 problems, then how many more; stderr stays small', async () => {
-  // (20,000 gave 13.5 MB of stderr; they take 30 s to validate on a loaded machine, 5,000 make the point.)
-  const entries = Array.from({ length: 5_000 }, (_, i) => imageEntry(`Bad_${i}`));
+test('2,000 invalid images: the first 100 problems, then how many more; stderr stays small', async () => {
+  // (20,000 gave 13.5 MB of stderr; they take 30 s to validate on a loaded machine, 2,000 make the point.)
+  const entries = Array.from({ length: 2_000 }, (_, i) => imageEntry(`Bad_${i}`));
   const root = repoWith({ 'images.yaml': entries.join('') });
   const run = await refused(root, /^images\.yaml:1:9: /);
   const lines = run.stderr.trimEnd().split('\n');
   assert.is(lines.length, MAX_LISTED_PROBLEMS + 1);
   assert.match(lines[lines.length - 1], /^\.\.\. and \d+ more problems \(fix the ones above and run again to see them\)$/);
-  assert.ok(Number(/and (\d+) more/.exec(lines[lines.length - 1])?.[1]) >= 5_000 - MAX_LISTED_PROBLEMS);
+  assert.ok(Number(/and (\d+) more/.exec(lines[lines.length - 1])?.[1]) >= 2_000 - MAX_LISTED_PROBLEMS);
   assert.ok(run.stderrBytes < 64 * 1024, `${run.stderrBytes} bytes of stderr`);
 });
 

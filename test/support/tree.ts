@@ -5,8 +5,9 @@ import * as path from 'node:path';
 
 const made: string[] = [];
 
-export function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `if-${prefix}-`));
+/** A new temp folder, removed by removeTempDirs; below `base` (default the system's temp folder). */
+export function tempDir(prefix: string, base = os.tmpdir()): string {
+  const dir = fs.mkdtempSync(path.join(base, `if-${prefix}-`));
   made.push(dir);
   return dir;
 }
