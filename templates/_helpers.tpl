@@ -153,3 +153,21 @@ the service keeps no per-image configuration. Call with the image's values entry
 {{- define "image-factory.analysis.enrollment" -}}
 {{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
 {{- end -}}
+
+{{/*
+image-factory.step.cloneState returns the promotion step (a YAML list item) that clones the state
+repository's branch into ./state with the chart's git author: the first step of every task and
+Stage that writes the state repository. Templates include it once and indent the string.
+*/}}
+{{- define "image-factory.step.cloneState" -}}
+- uses: git-clone
+  as: clone
+  config:
+    repoURL: {{ include "image-factory.stateRepoURL" . | quote }}
+    checkout:
+    - branch: {{ .Values.stateRepo.branch | quote }}
+      path: ./state
+    author:
+      name: {{ .Values.git.author.name | quote }}
+      email: {{ .Values.git.author.email | quote }}
+{{- end -}}

@@ -17,11 +17,12 @@ import {
   baseStateOf,
   imageStateOf,
   pendingAnalysis,
+  usedRefsOf,
   type AnalysisRecord,
   type ImageState,
 } from './state';
 import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from './state-file';
-import { renderValues, sourceRepoURLOf, usedRefsOf, valuesOf, VALUES_HEADER } from './values';
+import { renderValues, sourceRepoURLOf, valuesOf, VALUES_HEADER } from './values';
 import { shardValuesOf, shardValuesPath, type ShardValues } from './shards';
 import { assertAcyclic } from './graph';
 import { assertSlugsDistinct, slugOf } from './slug';
@@ -230,7 +231,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
 
   const usedBy = new Map<string, { ref: ReturnType<typeof parseImageRef>; users: string[] }>();
   for (const state of states.values()) {
-    for (const ref of usedRefsOf(state)) {
+    for (const ref of usedRefsOf(state.analysis)) {
       const entry = usedBy.get(ref.ref) ?? { ref, users: [] };
       entry.users.push(state.name);
       usedBy.set(ref.ref, entry);

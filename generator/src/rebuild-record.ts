@@ -4,8 +4,6 @@
 // already in the file, so the generator and the analysis service always write every field, empty
 // ("") until Kargo fills it: the shape is fixed here, and whatever was recorded is carried over.
 import type { ImageRef } from './types';
-import type { AnalysisRecord } from './state';
-import { parseImageRef } from './image-ref';
 import { slugOf } from './slug';
 
 /** What the image was built on for one upstream (a base image, or an enrolled parent's tag). */
@@ -36,19 +34,6 @@ export const recordKeyOf = (slug: string): string => slug.replace(/\./g, '_');
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * The refs whose new digests rebuild the image: every distinct image its analysis found (FROM
- * first, then COPY --from / RUN --mount, each sorted), less digest-pinned ones, which cannot change.
- */
-export function watchedRefsOf(analysis: AnalysisRecord): ImageRef[] {
-  const seen = new Map<string, ImageRef>();
-  const sortedRefs = (entries: { ref: string }[]) => entries.map((e) => e.ref).sort(byString);
-  for (const ref of [...sortedRefs(analysis.bases), ...sortedRefs(analysis.copies)]) {
-    if (!seen.has(ref)) seen.set(ref, parseImageRef(ref));
-  }
-  return [...seen.values()];
-}
-
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const REF_MAX = 512;
@@ -58,12 +43,12 @@ const refField = (value: unknown): string => (typeof value === 'string' && value
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * lastRebuild for an image watching `watched`: one entry per unpinned ref, carrying over what an
+ * lastRebuild for an image using `used` (state.ts usedRefsOf): one entry per unpinned ref, carrying over what an
  * earlier lastRebuild recorded for the same ref (in this form, or the list form of image-factory
  * 0.1: `bases: [{ref, digest}]`). Anything else is dropped, so a hand-edited or hostile value can
  * neither break the fixed shape Kargo writes into nor grow the file.
  */
-export function lastRebuildOf(previous: unknown, watched: readonly ImageRef[]): LastRebuild {
+export function lastRebuildOf(previous: unknown, used: readonly ImageRef[]): LastRebuild {
   const prev = isObject(previous) ? previous : {};
   const recordedByRef = new Map<string, { digest: string; at: string }>();
   const remember = (entry: unknown, fallbackAt: string) => {
@@ -77,7 +62,7 @@ export function lastRebuildOf(previous: unknown, watched: readonly ImageRef[]): 
   else if (isObject(prev.bases)) for (const entry of Object.values(prev.bases).slice(0, 1000)) remember(entry, '');
 
   const bases: Record<string, BaseRecord> = {};
-  const entries = watched
+  const entries = used
     .filter((ref) => ref.digest === undefined)
     .map((ref) => [recordKeyOf(slugOf(ref)), ref.ref] as const)
     .sort((a, b) => byString(a[0], b[0]));

@@ -6,7 +6,8 @@ import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageS
 import { shortened } from './errors';
 import { renderYaml, sortedKeys } from './yaml-out';
 import { packageVersion } from './package-root';
-import { lastRebuildOf, watchedRefsOf, type LastRebuild } from './rebuild-record';
+import { lastRebuildOf, type LastRebuild } from './rebuild-record';
+import { parseImageRef } from './image-ref';
 
 export const STATE_API_VERSION = 'image-factory.dev/v1';
 export const ANALYZER = `image-factory/${packageVersion()}`;
@@ -114,6 +115,21 @@ export function analysisLimitProblem(result: DockerfileAnalysis): SourcePosition
   return over(bases, 'builds FROM') ?? over(copies, 'copies from (COPY --from, RUN --mount from=)');
 }
 
+const byRef = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Every distinct image an analysis found, digest-pinned ones included: FROM bases first, then images
+ * named by COPY --from / RUN --mount, each group sorted, so a FROM ref speaks for its repository.
+ */
+export function usedRefsOf(analysis: Pick<AnalysisRecord, 'bases' | 'copies'>): ImageRef[] {
+  const seen = new Map<string, ImageRef>();
+  const sortedRefs = (entries: { ref: string }[]) => entries.map((e) => e.ref).sort(byRef);
+  for (const ref of [...sortedRefs(analysis.bases), ...sortedRefs(analysis.copies)]) {
+    if (!seen.has(ref)) seen.set(ref, parseImageRef(ref));
+  }
+  return [...seen.values()];
+}
+
 /** What an analysis found, in the state file's form (see recordedOf). */
 export function analysisRecordOf(
   result: DockerfileAnalysis,
@@ -152,7 +168,7 @@ export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisReco
     dispatchInputs: { baseImage: enrollment.dispatchInputs.baseImage, baseDigest: enrollment.dispatchInputs.baseDigest },
     analysis,
     // Every field present (empty until Kargo records one): Kargo's yaml-update only replaces scalars.
-    lastRebuild: lastRebuildOf(lastRebuild, watchedRefsOf(analysis)),
+    lastRebuild: lastRebuildOf(lastRebuild, usedRefsOf(analysis)),
   };
 }
 
