@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { fetchFileAtCommit } from '../generator/src/git';
+import { fetchFileAtCommit } from '../generator/src/core/git';
 import { makeLargeRepo, makeRepo } from '../test/support/git-repos';
 import { startGitHttpServer } from '../test/support/git-http-server';
 
@@ -24,7 +24,7 @@ const CAP_MS = 120_000;
 if (process.argv[2] === '--child-server') {
   // The service in its own process, so its memory is measured alone.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require('../generator/src/commands/serve').serve({ host: '127.0.0.1' }).then(() => process.exit(0));
+  require('../analysis-step/src/serve-command').serve({ host: '127.0.0.1' }).then(() => process.exit(0));
 } else {
   run().catch((e) => {
     console.error(e);

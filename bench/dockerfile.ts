@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
+import { DockerfileError, baseImagesOf } from '../generator/src/core/dockerfile';
 import { sharedPath } from '../test/support/shared';
 
 const corpus = sharedPath('corpus/dockerfiles', 'bench:dockerfile');
@@ -15,7 +15,7 @@ const texts = fs
   .sort()
   .map((name) => fs.readFileSync(path.join(corpus, name), 'utf8'));
 
-function analyse(text: string): void {
+function analyze(text: string): void {
   try {
     baseImagesOf(text);
   } catch (e) {
@@ -23,14 +23,14 @@ function analyse(text: string): void {
   }
 }
 
-for (const text of texts) analyse(text); // warm-up: JIT and module loading out of the figures
+for (const text of texts) analyze(text); // warm-up: JIT and module loading out of the figures
 
 const samples: number[] = [];
 const started = performance.now();
 for (let r = 0; r < rounds; r++) {
   for (const text of texts) {
     const t0 = performance.now();
-    analyse(text);
+    analyze(text);
     samples.push(performance.now() - t0);
   }
 }

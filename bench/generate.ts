@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planGeneration, changesOfPlan } from '../generator/src/generate';
-import { applyChanges } from '../generator/src/files';
+import { planGeneration, changesOfPlan } from '../generator/src/cli/generate';
+import { applyChanges } from '../generator/src/cli/files';
 
 const SHAPES = [
   (i: number) => `FROM node:${18 + (i % 5)}-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "index.js"]\n`,

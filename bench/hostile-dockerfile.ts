@@ -1,10 +1,10 @@
 // Worst-case Dockerfile analysis time over hostile input: every named attack of issue 11 and a run
 // of the seeded hostile generator (test/hostile/hostile-dockerfiles.ts), each Dockerfile up to the
-// 1 MiB cap. Each is analysed `rounds` times and its best time kept (the machine's other load is
+// 1 MiB cap. Each is analyzed `rounds` times and its best time kept (the machine's other load is
 // noise, not the analyser); the figure is the slowest Dockerfile. Prints figures, asserts nothing.
 // Run with `npm run bench:hostile [-- <generated cases> <rounds> <seed>]`.
 import { performance } from 'node:perf_hooks';
-import { baseImagesOf, DockerfileError } from '../generator/src/dockerfile';
+import { baseImagesOf, DockerfileError } from '../generator/src/core/dockerfile';
 import { generatedCase, NAMED_CASES, type HostileDockerfile } from '../test/hostile/hostile-dockerfiles';
 
 const generated = Number(process.argv[2] ?? 200);
@@ -15,17 +15,17 @@ interface Timing {
   name: string;
   bytes: number;
   ms: number;
-  outcome: 'analysed' | 'refused';
+  outcome: 'analyzed' | 'refused';
 }
 
 function time(dockerfile: HostileDockerfile): Timing {
   let best = Infinity;
-  let outcome: Timing['outcome'] = 'analysed';
+  let outcome: Timing['outcome'] = 'analyzed';
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
     try {
       baseImagesOf(dockerfile.text);
-      outcome = 'analysed';
+      outcome = 'analyzed';
     } catch (e) {
       if (!(e instanceof DockerfileError)) throw e;
       outcome = 'refused';

@@ -7,14 +7,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../generator/src/git';
-import { planGeneration, changesOfPlan } from '../generator/src/generate';
-import { applyChanges } from '../generator/src/files';
-import type { ImageValues } from '../generator/src/values-types';
-import { UserError } from '../generator/src/errors';
-import { main } from '../generator/src/cli';
+import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../generator/src/core/git';
+import { planGeneration, changesOfPlan } from '../generator/src/cli/generate';
+import { applyChanges } from '../generator/src/cli/files';
+import type { ImageValues } from '../generator/src/core/values-types';
+import { UserError } from '../generator/src/core/errors';
+import { main } from '../generator/src/cli/cli';
 import { loadService, readAllowlist, settingsOf } from '../analysis-step/src/config';
-import { requestEnrollmentOf } from '../analysis-step/src/request';
+import { requestEnrollmentOf } from '../generator/src/core/analysis-request';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
 import type { Logger } from '../analysis-step/src/log';
 import { makeRepo, type TestRepo } from './support/git-repos';
@@ -226,7 +226,7 @@ test('the state file records the enrollment the request carries', async () => {
   const state = parse(r.json.stateFile);
   assert.equal(state.source, { provider: 'github', repo: 'acme/app', branch: 'release/2.x', dockerfile: 'docker/Dockerfile', workflow: 'release.yaml', buildArgs: { NODE_VERSION: '22' } });
   assert.equal([state.autoRebuild, state.rebuildDelay, state.dispatchInputs, state.subscription, state.local], [false, '0', {}, { imageSelectionStrategy: 'SemVer', constraint: '^2' }, false]);
-  // Any image name may be analysed from an allowed repository: the name only names the state file.
+  // Any image name may be analyzed from an allowed repository: the name only names the state file.
   const other = await call(base, req({ image: 'app-copy' }));
   assert.is(other.status, 200, other.text);
   assert.is(other.json.stateFilePath, 'images/app-copy.yaml');

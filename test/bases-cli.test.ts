@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../generator/src/cli';
+import { main } from '../generator/src/cli/cli';
 import { captureOutput, removeTempDirs, tempDir } from './support/tree';
 
 const fixtures = path.join(__dirname, 'fixtures');

@@ -47,7 +47,7 @@ test('one image with three bases: base Warehouses and Stages, the rebuild Stage;
     interval: '1h',
     subscriptions: [{ image: { repoURL: 'docker.io/library/node', imageSelectionStrategy: 'Digest', constraint: '22-bookworm-slim' } }],
   });
-  // api is local: generate analyses it in the state repo's CI, so Kargo watches no commit for it.
+  // api is local: generate analyzes it in the state repo's CI, so Kargo watches no commit for it.
   assert.equal(names(objects, 'Stage').filter((n) => n.startsWith('analyze-')), []);
 
   const base = find(objects, 'Stage', 'base-node-22-bookworm-slim');

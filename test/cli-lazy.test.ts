@@ -7,16 +7,17 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../generator/src/cli';
-import { COMMAND_MODULES, requestedCommand } from '../generator/src/commands';
-import { packageVersion } from '../generator/src/package-root';
+import { main } from '../generator/src/cli/cli';
+import { COMMAND_MODULES, requestedCommand } from '../generator/src/cli/commands';
+import { serveCommandModule } from '../analysis-step/src/command';
+import { packageVersion } from '../generator/src/core/package-root';
 import { captureOutput } from './support/tree';
 
 const root = path.resolve(__dirname, '..');
 
 /** The modules (paths relative to the repository) a fresh process loads to run the CLI with args. */
 function modulesLoadedBy(args: string[]): string[] {
-  const script = `require('./generator/src/cli').main(['node', 'image-factory', ...${JSON.stringify(args)}]).then(() => {
+  const script = `require('./generator/src/cli/cli').main(['node', 'image-factory', ...${JSON.stringify(args)}], [require('./analysis-step/src/command').serveCommandModule]).then(() => {
     process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n');
   });`;
   const run = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
@@ -25,7 +26,7 @@ function modulesLoadedBy(args: string[]): string[] {
   return (JSON.parse(line[1]) as string[]).map((m) => path.relative(root, m));
 }
 
-const HEAVY = /^node_modules\/(ajv|ajv-formats|yaml|dockerfile-ast|simple-git)\/|^generator\/src\/(config|generate|dockerfile|git|graph|values-file|state-file)\.ts$|^analysis-step\//;
+const HEAVY = /^node_modules\/(ajv|ajv-formats|yaml|dockerfile-ast|simple-git)\/|^generator\/src\/(core|cli)\/(config|generate|dockerfile|git|graph|values-file|state-file)\.ts$|^analysis-step\/src\/(?!command\.ts$)/;
 
 test('--version and --help load no command module and none of the heavy libraries', () => {
   for (const args of [['--version'], ['--help'], ['help'], []]) {
@@ -47,10 +48,10 @@ test('--version alone is answered before commander loads, as commander would ans
 
 test("a command's own help loads its module (the check above would see it)", () => {
   const bases = modulesLoadedBy(['bases', '--help']);
-  assert.ok(bases.includes('generator/src/dockerfile.ts'), 'bases loads the Dockerfile analyser');
+  assert.ok(bases.includes('generator/src/core/dockerfile.ts'), 'bases loads the Dockerfile analyser');
   assert.ok(!bases.some((m) => m.startsWith('node_modules/simple-git/')), 'bases does not load simple-git');
   const validate = modulesLoadedBy(['help', 'validate']);
-  assert.ok(validate.includes('generator/src/config.ts'), 'help validate loads the generate module');
+  assert.ok(validate.includes('generator/src/core/config.ts'), 'help validate loads the generate module');
 });
 
 const argTerm = (a: { name(): string; required: boolean; variadic: boolean }): string => {
@@ -60,7 +61,7 @@ const argTerm = (a: { name(): string; required: boolean; variadic: boolean }): s
 
 test('each listing matches the commands its module registers: names and arguments', () => {
   const listed: string[] = [];
-  for (const entry of COMMAND_MODULES) {
+  for (const entry of [...COMMAND_MODULES, serveCommandModule]) {
     const program = new Command();
     entry.load()(program);
     const real = program.commands.map((c) => ({ name: c.name(), args: c.registeredArguments.map(argTerm) }));

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { branchNameProblem, githubSlugOfURL, MAX_IMAGES_YAML_BYTES, nearestKey, parseImagesConfig, redactURL, repoPathProblem, stateRepoURLProblem } from '../generator/src/config';
-import { formatProblem, UserError } from '../generator/src/errors';
-import { assertYamlSize, firstInvalidUtf8, readYamlSource } from '../generator/src/yaml-source';
+import { branchNameProblem, githubSlugOfURL, MAX_IMAGES_YAML_BYTES, nearestKey, parseImagesConfig, redactURL, repoPathProblem, stateRepoURLProblem } from '../generator/src/core/config';
+import { formatProblem, UserError } from '../generator/src/core/errors';
+import { assertYamlSize, firstInvalidUtf8, readYamlSource } from '../generator/src/core/yaml-source';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatUtcTime, parseUtcTime, rebuildGate, type GateInput, type SeenDigest } from '../generator/src/cooldown';
+import { formatUtcTime, parseUtcTime, rebuildGate, type GateInput, type SeenDigest } from '../generator/src/core/cooldown';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const A = digest('a');

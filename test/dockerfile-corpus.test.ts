@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
-import type { DockerfileAnalysis } from '../generator/src/types';
+import { DockerfileError, baseImagesOf } from '../generator/src/core/dockerfile';
+import type { DockerfileAnalysis } from '../generator/src/core/types';
 import { seeded } from './support/random';
 import { sharedPath } from './support/shared';
 
@@ -25,12 +25,12 @@ function read(name: string): string {
   return fs.readFileSync(path.join(corpus!, name), 'utf8');
 }
 
-function analyse(name: string, buildArgs: Record<string, string> = {}): DockerfileAnalysis {
+function analyze(name: string, buildArgs: Record<string, string> = {}): DockerfileAnalysis {
   return baseImagesOf(read(name), buildArgs);
 }
 
 /** Either an analysis or a DockerfileError with a usable position; anything else fails the test. */
-function analyseOrDockerfileError(text: string, label: string): DockerfileAnalysis | DockerfileError {
+function analyzeOrDockerfileError(text: string, label: string): DockerfileAnalysis | DockerfileError {
   try {
     return baseImagesOf(text);
   } catch (e) {
@@ -47,14 +47,14 @@ test('the corpus is there', () => {
   assert.ok(files.length >= 150, `${files.length} files in ${corpus}`);
 });
 
-test('every corpus file is analysed or refused with a DockerfileError', () => {
-  let analysed = 0;
+test('every corpus file is analyzed or refused with a DockerfileError', () => {
+  let analyzed = 0;
   for (const name of files) {
-    const result = analyseOrDockerfileError(read(name), name);
-    if (!(result instanceof DockerfileError)) analysed++;
+    const result = analyzeOrDockerfileError(read(name), name);
+    if (!(result instanceof DockerfileError)) analyzed++;
   }
   // The corpus mixes real Dockerfiles with Go, TypeScript and Markdown sources that mention them.
-  assert.ok(analysed >= 120, `${analysed} analysed`);
+  assert.ok(analyzed >= 120, `${analyzed} analyzed`);
 });
 
 test('source files that only mention Dockerfiles are refused as not Dockerfiles', () => {
@@ -64,7 +64,7 @@ test('source files that only mention Dockerfiles are refused as not Dockerfiles'
     'renovatebot__renovate__lib__modules__manager__dockerfile__readme.md.Dockerfile',
   ]) {
     try {
-      analyse(name);
+      analyze(name);
       assert.unreachable(name);
     } catch (e) {
       assert.instance(e, DockerfileError);
@@ -76,7 +76,7 @@ test('source files that only mention Dockerfiles are refused as not Dockerfiles'
 const refs = (a: DockerfileAnalysis): string[] => a.bases.map((b) => b.ref);
 
 test("Kargo: stages, --platform=$BUILDPLATFORM kept, final FROM depends on TARGETARCH", () => {
-  const result = analyse('akuity__kargo__Dockerfile.Dockerfile');
+  const result = analyze('akuity__kargo__Dockerfile.Dockerfile');
   assert.equal(refs(result), [
     'docker.io/library/node:26.4.0',
     'docker.io/library/golang:1.26.7-trixie',
@@ -91,31 +91,31 @@ test("Kargo: stages, --platform=$BUILDPLATFORM kept, final FROM depends on TARGE
   assert.equal(result.warnings.map((w) => [w.line, w.col]), [[137, 6]]);
   assert.match(result.warnings[0].message, /TARGETARCH/);
   // With the platform known, ARG BASE_IMAGE=kargo-base resolves the final stage.
-  const amd64 = analyse('akuity__kargo__Dockerfile.Dockerfile', { TARGETARCH: 'amd64' });
+  const amd64 = analyze('akuity__kargo__Dockerfile.Dockerfile', { TARGETARCH: 'amd64' });
   assert.is(amd64.bases[5].ref, 'docker.io/library/kargo-base:latest-amd64');
   assert.is(amd64.bases[5].line, 137);
 });
 
 test('Docker official python: one base, buildpack-deps', () => {
-  assert.equal(refs(analyse('docker-library__python__3.12__bookworm__Dockerfile.Dockerfile')), ['docker.io/library/buildpack-deps:bookworm']);
-  assert.equal(refs(analyse('docker-library__python__3.13__alpine3.23__Dockerfile.Dockerfile')), ['docker.io/library/alpine:3.23']);
+  assert.equal(refs(analyze('docker-library__python__3.12__bookworm__Dockerfile.Dockerfile')), ['docker.io/library/buildpack-deps:bookworm']);
+  assert.equal(refs(analyze('docker-library__python__3.13__alpine3.23__Dockerfile.Dockerfile')), ['docker.io/library/alpine:3.23']);
 });
 
 test('Docker official golang tip: COPY --from an image, COPY --from a stage is not one', () => {
-  const result = analyse('docker-library__golang__tip__alpine3.23__Dockerfile.Dockerfile');
+  const result = analyze('docker-library__golang__tip__alpine3.23__Dockerfile.Dockerfile');
   assert.equal(refs(result), ['docker.io/library/alpine:3.23', 'docker.io/library/alpine:3.23']);
   assert.equal(result.bases.map((b) => [b.stage, b.line]), [['build', 7], [undefined, 113]]);
   assert.equal(result.copies.map((c) => [c.ref, c.line, c.via]), [['docker.io/library/golang:alpine3.23', 11, 'copy']]);
 });
 
 test('Docker official node onbuild: FROM node, ONBUILD triggers ignored', () => {
-  const result = analyse('docker-library__node__0.10__onbuild__Dockerfile.Dockerfile');
+  const result = analyze('docker-library__node__0.10__onbuild__Dockerfile.Dockerfile');
   assert.equal(refs(result), ['docker.io/library/node:0.10.35']);
   assert.equal(result.copies, []);
 });
 
 test('Renovate fixture 4: escape directive with odd case, ARG across continuations, stage ARG not seen by FROM', () => {
-  const result = analyse('renovatebot__renovate__lib__modules__manager__dockerfile____fixtures____4.Dockerfile');
+  const result = analyze('renovatebot__renovate__lib__modules__manager__dockerfile____fixtures____4.Dockerfile');
   assert.equal(refs(result), ['docker.io/library/alpine:3.15.4', 'docker.io/library/image5:latest']);
   assert.equal(result.bases.map((b) => [b.stage, b.line]), [['stage1', 7], ['name3', 18]]);
   assert.equal(result.copies.map((c) => [c.ref, c.line]), [['docker.io/library/image12:latest', 24]]);
@@ -125,7 +125,7 @@ test('Renovate fixture 4: escape directive with odd case, ARG across continuatio
 
 test('Renovate fixture 2: a short sha256 digest is refused at the FROM argument', () => {
   try {
-    analyse('renovatebot__renovate__lib__modules__manager__dockerfile____fixtures____2.Dockerfile');
+    analyze('renovatebot__renovate__lib__modules__manager__dockerfile____fixtures____2.Dockerfile');
     assert.unreachable();
   } catch (e) {
     assert.instance(e, DockerfileError);
@@ -135,7 +135,7 @@ test('Renovate fixture 2: a short sha256 digest is refused at the FROM argument'
 });
 
 test('Argo CD: FROM $BASE_IMAGE resolves to the pinned global default', () => {
-  const result = analyse('argoproj__argo-cd__Dockerfile.Dockerfile');
+  const result = analyze('argoproj__argo-cd__Dockerfile.Dockerfile');
   const base = result.bases.find((b) => b.stage === 'argocd-base');
   assert.ok(base);
   assert.is(base?.ref, 'docker.io/library/ubuntu:26.04@sha256:f3d28607ddd78734bb7f71f117f3c6706c666b8b76cbff7c9ff6e5718d46ff64');
@@ -145,12 +145,12 @@ test('Argo CD: FROM $BASE_IMAGE resolves to the pinned global default', () => {
 });
 
 test('Prometheus: quoted global ARGs in the FROM reference', () => {
-  assert.equal(refs(analyse('prometheus__prometheus__Dockerfile.Dockerfile')), ['quay.io/prometheus/busybox-linux-amd64:latest']);
-  assert.equal(refs(analyse('prometheus__prometheus__Dockerfile.Dockerfile', { ARCH: 'arm64' })), ['quay.io/prometheus/busybox-linux-arm64:latest']);
+  assert.equal(refs(analyze('prometheus__prometheus__Dockerfile.Dockerfile')), ['quay.io/prometheus/busybox-linux-amd64:latest']);
+  assert.equal(refs(analyze('prometheus__prometheus__Dockerfile.Dockerfile', { ARCH: 'arm64' })), ['quay.io/prometheus/busybox-linux-arm64:latest']);
 });
 
 test('diun fixtures: COPY --from and RUN --mount from= images, with a digest', () => {
-  const result = analyse('crazy-max__diun__pkg__dockerfile__fixtures__valid.Dockerfile');
+  const result = analyze('crazy-max__diun__pkg__dockerfile__fixtures__valid.Dockerfile');
   assert.equal(refs(result), ['docker.io/library/alpine:3.14']);
   assert.equal(result.copies.map((c) => [c.ref, c.via]), [
     ['docker.io/crazymax/yasu:latest', 'copy'],
@@ -160,7 +160,7 @@ test('diun fixtures: COPY --from and RUN --mount from= images, with a digest', (
 });
 
 test('Dependabot updater-core: fully qualified FROM and COPY --from with other flags after it', () => {
-  const result = analyse('dependabot__dependabot-core__Dockerfile.updater-core.Dockerfile');
+  const result = analyze('dependabot__dependabot-core__Dockerfile.updater-core.Dockerfile');
   assert.equal(refs(result), ['docker.io/library/ubuntu:24.04']);
   assert.equal(result.copies.map((c) => [c.ref, c.line]), [['docker.io/library/ruby:4.0.5-bookworm', 149]]);
 });
@@ -191,7 +191,7 @@ test('random mutations of corpus files never throw anything but DockerfileError'
         text = lines.join('\n');
       }
     }
-    if (analyseOrDockerfileError(text, `round ${round} of ${name}`) instanceof DockerfileError) refused++;
+    if (analyzeOrDockerfileError(text, `round ${round} of ${name}`) instanceof DockerfileError) refused++;
   }
   // Mutations break some files and not others; both outcomes must occur for the test to mean anything.
   assert.ok(refused > 0 && refused < 400, `${refused} refused`);

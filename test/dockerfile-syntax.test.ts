@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DockerfileParser, ModifiableInstruction } from 'dockerfile-ast';
 import type { Instruction as AstInstruction } from 'dockerfile-ast';
-import { argumentsText, flagOptions, flagsIn, LineIndex, readDockerfileSyntax } from '../generator/src/dockerfile-syntax';
+import { argumentsText, flagOptions, flagsIn, LineIndex, readDockerfileSyntax } from '../generator/src/core/dockerfile-syntax';
 import { pick, seeded } from './support/random';
 import { sharedPath } from './support/shared';
 

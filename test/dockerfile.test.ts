@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DockerfileError, baseImagesOf } from '../generator/src/dockerfile';
-import type { DockerfileAnalysis } from '../generator/src/types';
+import { DockerfileError, baseImagesOf } from '../generator/src/core/dockerfile';
+import type { DockerfileAnalysis } from '../generator/src/core/types';
 
 // Each test/fixtures/dockerfile-<case>/ holds a Dockerfile, optional build-args.json and expected.json:
 // either the analysis ({bases, copies, warnings}, a warning given by line, col and a text it includes)
@@ -27,7 +27,7 @@ test('there is a fixture for every rule', () => {
   assert.ok(cases.length >= 25, `only ${cases.length} fixtures`);
 });
 
-function analyseFixture(dir: string): DockerfileAnalysis {
+function analyzeFixture(dir: string): DockerfileAnalysis {
   const text = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
   const argsFile = path.join(dir, 'build-args.json');
   const buildArgs = fs.existsSync(argsFile) ? (JSON.parse(fs.readFileSync(argsFile, 'utf8')) as Record<string, string>) : {};
@@ -40,7 +40,7 @@ for (const name of cases) {
     const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
     if ('error' in expected) {
       try {
-        analyseFixture(dir);
+        analyzeFixture(dir);
       } catch (e) {
         assert.instance(e, DockerfileError);
         const error = e as DockerfileError;
@@ -51,7 +51,7 @@ for (const name of cases) {
       assert.unreachable('no error was thrown');
       return;
     }
-    const actual = analyseFixture(dir);
+    const actual = analyzeFixture(dir);
     assert.equal(actual.bases, expected.bases);
     assert.equal(actual.copies, expected.copies);
     assert.is(actual.warnings.length, expected.warnings.length, JSON.stringify(actual.warnings));

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // A fixed-seed generator: the property tests explore many inputs and still fail the same way twice.
 import { seeded } from './support/random';
-import { formatKargoDuration, isDuration, isKargoDuration, kargoDuration, MAX_DURATION_SECONDS, parseDuration } from '../generator/src/duration';
+import { formatKargoDuration, isDuration, isKargoDuration, kargoDuration, MAX_DURATION_SECONDS, parseDuration } from '../generator/src/core/duration';
 
 const UNITS: Array<[string, number]> = [
   ['w', 604800],

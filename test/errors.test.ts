@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { UserError, formatProblem } from '../generator/src/errors';
+import { UserError, formatProblem } from '../generator/src/core/errors';
 
 test('a problem with a position prints as file:line:col: message', () => {
   assert.is(formatProblem({ file: 'images.yaml', line: 14, col: 7, message: 'bad' }), 'images.yaml:14:7: bad');

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { applyChanges, changesOf, describeChanges, recoverInterruptedRun } from '../generator/src/files';
-import { JOURNAL_FILE, journalText, tempPathOf } from '../generator/src/journal';
+import { applyChanges, changesOf, describeChanges, recoverInterruptedRun } from '../generator/src/cli/files';
+import { JOURNAL_FILE, journalText, tempPathOf } from '../generator/src/cli/journal';
 
 import { removeTempDirs, snapshot, tempDir } from './support/tree';
 

@@ -6,10 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../generator/src/cli';
-import { parseImagesConfig } from '../generator/src/config';
-import { externalFetcher } from '../generator/src/external';
-import { UserError } from '../generator/src/errors';
+import { main } from '../generator/src/cli/cli';
+import { parseImagesConfig } from '../generator/src/core/config';
+import { externalFetcher } from '../generator/src/cli/external';
+import { UserError } from '../generator/src/core/errors';
 import { captureOutput, copyTree, removeTempDirs, snapshot, tempDir } from './support/tree';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -101,14 +101,14 @@ test('an external image keeps its earlier analysis while its source is unchanged
   const pending = fs.readFileSync(file, 'utf8');
   assert.match(pending, 'status: pending');
   // What the analysis service would have written for it.
-  const analysed = pending.replace(
+  const analyzed = pending.replace(
     /analysis:\n[\s\S]*$/,
     `analysis:\n  status: analyzed\n  commit: ${'c'.repeat(40)}\n  analyzedAt: 2026-02-02T00:00:00Z\n  bases:\n  - ref: docker.io/library/golang:1.23\n    line: 1\n  copies: []\n  warnings: []\nlastRebuild:\n  at: 2026-02-03T00:00:00Z\n  base: docker.io/library/golang:1.23\n  digest: sha256:${'d'.repeat(64)}\n  bases:\n    golang-1_23:\n      ref: docker.io/library/golang:1.23\n      digest: sha256:${'d'.repeat(64)}\n      at: 2026-02-03T00:00:00Z\n`,
   );
-  fs.writeFileSync(file, analysed);
+  fs.writeFileSync(file, analyzed);
   const run = await cli('generate', '--root', root);
   assert.is(run.code, 0, run.stderr);
-  assert.is(fs.readFileSync(file, 'utf8'), analysed);
+  assert.is(fs.readFileSync(file, 'utf8'), analyzed);
   assert.ok(fs.existsSync(path.join(root, 'base-images/golang-1.23.yaml')));
   const values = fs.readFileSync(path.join(root, 'dist/values.yaml'), 'utf8');
   assert.match(values, 'warehouse: base-golang-1.23');

@@ -6,7 +6,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchFileAtCommit, gitStats, validateRepoURL, validateRef, validateRepoPath, validateCommit, type FetchFileOptions } from '../generator/src/git';
+import { fetchFileAtCommit, gitStats, validateRepoURL, validateRef, validateRepoPath, validateCommit, type FetchFileOptions } from '../generator/src/core/git';
 import { makeLargeRepo, makeRepo, git, type TestRepo } from './support/git-repos';
 import { startBlackHole, startGitHttpServer, type GitHttpServer } from './support/git-http-server';
 import { removeTempDirs, tempDir } from './support/tree';

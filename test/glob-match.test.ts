@@ -4,7 +4,7 @@
 // matches, repeats, `*`, `?` and regex-special characters meet often.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { replaceMatches, trimPrefix, trimSuffix } from '../generator/src/glob-match';
+import { replaceMatches, trimPrefix, trimSuffix } from '../generator/src/core/glob-match';
 import { pick, seeded } from './support/random';
 
 function regexSource(pattern: string): string {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ImageRefError, formatImageRef, isScratch, parseImageRef, repoURLOf } from '../generator/src/image-ref';
+import { ImageRefError, formatImageRef, isScratch, parseImageRef, repoURLOf } from '../generator/src/core/image-ref';
 
 const SHA256 = `sha256:${'a1'.repeat(32)}`;
 const SHA512 = `sha512:${'0f'.repeat(64)}`;

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { main } from '../generator/src/cli';
+import { main } from '../generator/src/cli/cli';
 import { loadService, settingsOf } from '../analysis-step/src/config';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
 import { CHART_DIR, helm } from './support/helm';

@@ -2,7 +2,7 @@
 // same way would, and setting a key never changes an older version.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PersistentMap } from '../generator/src/persistent-map';
+import { PersistentMap } from '../generator/src/core/persistent-map';
 import { seeded } from './support/random';
 
 test('every version agrees with a Map copied at that point', () => {

@@ -2,9 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../generator/src/cli';
-import { runRebuild, type RebuildFlags } from '../generator/src/commands/rebuild';
-import { packageVersion } from '../generator/src/package-root';
+import { main } from '../generator/src/cli/cli';
+import { runRebuild, type RebuildFlags } from '../generator/src/cli/commands/rebuild';
+import { packageVersion } from '../generator/src/core/package-root';
 import { dispatchContractProblems, startGitHubServer, type GitHubServer } from './support/github-server';
 import { captureOutput, removeTempDirs, tempDir } from './support/tree';
 

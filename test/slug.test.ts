@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MAX_SLUG_LENGTH, assertSlugsDistinct, slugOf } from '../generator/src/slug';
-import type { ImageRef } from '../generator/src/types';
-import { UserError } from '../generator/src/errors';
+import { MAX_SLUG_LENGTH, assertSlugsDistinct, slugOf } from '../generator/src/core/slug';
+import type { ImageRef } from '../generator/src/core/types';
+import { UserError } from '../generator/src/core/errors';
 
 function ref(registry: string, repository: string, tag?: string, digest?: string): ImageRef {
   return { ref: `${registry}/${repository}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`, registry, repository, tag, digest };

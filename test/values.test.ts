@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { valuesOf } from '../generator/src/values';
-import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../generator/src/state';
-import { parseImageRef } from '../generator/src/image-ref';
-import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from '../generator/src/types';
+import { valuesOf } from '../generator/src/core/values';
+import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../generator/src/core/state';
+import { parseImageRef } from '../generator/src/core/image-ref';
+import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from '../generator/src/core/types';
 
 function enrollment(name: string, over: Partial<ImageEnrollment> = {}): ImageEnrollment {
   return {
@@ -21,7 +21,7 @@ function enrollment(name: string, over: Partial<ImageEnrollment> = {}): ImageEnr
   };
 }
 
-function analysed(image: ImageEnrollment, froms: string[], copies: string[] = []): ImageState {
+function analyzed(image: ImageEnrollment, froms: string[], copies: string[] = []): ImageState {
   const result: DockerfileAnalysis = {
     bases: froms.map((f, i) => ({ ...parseImageRef(f), line: i + 1 })),
     copies: copies.map((c, i) => ({ ...parseImageRef(c), line: 100 + i, via: 'copy' as const })),
@@ -38,8 +38,8 @@ test('images sharing a base get one base Warehouse, used by both', () => {
   const a = enrollment('a');
   const b = enrollment('b', { rebuildDelay: '0' });
   const values = valuesOf(configOf([a, b]), new Map([
-    ['a', analysed(a, ['node:22-bookworm-slim'])],
-    ['b', analysed(b, ['docker.io/library/node:22-bookworm-slim', 'alpine:3.20'])],
+    ['a', analyzed(a, ['node:22-bookworm-slim'])],
+    ['b', analyzed(b, ['docker.io/library/node:22-bookworm-slim', 'alpine:3.20'])],
   ]));
   assert.equal(values.bases.map((x) => [x.slug, x.warehouse, x.repoURL, x.tag, x.usedBy]), [
     ['alpine-3.20', 'base-alpine-3.20', 'docker.io/library/alpine', '3.20', ['b']],
@@ -62,7 +62,7 @@ test('images sharing a base get one base Warehouse, used by both', () => {
 test('a digest-pinned base gets no Warehouse; an image with only pinned bases gets no upstreams', () => {
   const a = enrollment('a');
   const pinned = `node:22@sha256:${'b'.repeat(64)}`;
-  const values = valuesOf(configOf([a]), new Map([['a', analysed(a, [pinned])]]));
+  const values = valuesOf(configOf([a]), new Map([['a', analyzed(a, [pinned])]]));
   assert.equal(values.bases, []);
   assert.equal(values.images[0].upstreams, []);
   assert.equal(values.images[0].pinnedBases, [`docker.io/library/node:22@sha256:${'b'.repeat(64)}`]);
@@ -73,8 +73,8 @@ test('a base that is an enrolled image is a chain link watched by the base Wareh
   const base = enrollment('python-base');
   const api = enrollment('api');
   const values = valuesOf(configOf([api, base]), new Map([
-    ['python-base', analysed(base, ['python:3.12-slim'])],
-    ['api', analysed(api, ['ghcr.io/acme/python-base:3.12'], ['ghcr.io/acme/python-base:3.11'])],
+    ['python-base', analyzed(base, ['python:3.12-slim'])],
+    ['api', analyzed(api, ['ghcr.io/acme/python-base:3.12'], ['ghcr.io/acme/python-base:3.11'])],
   ]));
   assert.equal(values.bases.map((b) => b.ref), ['ghcr.io/acme/python-base:3.11', 'ghcr.io/acme/python-base:3.12', 'docker.io/library/python:3.12-slim']);
   const apiValues = values.images.find((i) => i.name === 'api')!;
@@ -95,7 +95,7 @@ test('a base that is an enrolled image is a chain link watched by the base Wareh
   assert.equal(values.edges.filter((e) => e.to === 'api'), [{ from: 'python-base', fromKind: 'image', to: 'api' }]);
 });
 
-test('an external image not yet analysed has no upstreams and analyzed false', () => {
+test('an external image not yet analyzed has no upstreams and analyzed false', () => {
   const a = enrollment('a');
   const values = valuesOf(configOf([a]), new Map([['a', imageStateOf(a, pendingAnalysis())]]));
   assert.is(values.images[0].analyzed, false);
@@ -107,7 +107,7 @@ test('a local image takes the state repo as its source; per-base intervals come 
   const a = enrollment('a', { local: true, source: { provider: 'github', branch: 'main', dockerfile: 'a/Dockerfile', workflow: 'a.yml', buildArgs: {} } });
   const values = valuesOf(
     configOf([a], { stateRepo: { url: 'https://github.com/acme/state.git', branch: 'main' }, baseImages: [{ ref: 'docker.io/library/node:22', interval: '30m' }] }),
-    new Map([['a', analysed(a, ['node:22', 'node:20'])]]),
+    new Map([['a', analyzed(a, ['node:22', 'node:20'])]]),
   );
   assert.is(values.images[0].source.repo, 'acme/state');
   assert.is(values.images[0].source.repoURL, 'https://github.com/acme/state.git');
@@ -135,8 +135,8 @@ test('values do not depend on the order of images.yaml', () => {
   const a = enrollment('a');
   const b = enrollment('b');
   const states = new Map([
-    ['a', analysed(a, ['node:22', 'alpine:3'])],
-    ['b', analysed(b, ['alpine:3', 'node:22'])],
+    ['a', analyzed(a, ['node:22', 'alpine:3'])],
+    ['b', analyzed(b, ['alpine:3', 'node:22'])],
   ]);
   assert.equal(valuesOf(configOf([a, b]), states), valuesOf(configOf([b, a]), states));
 });

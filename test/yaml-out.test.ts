@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { readCanonicalYaml, renderYaml } from '../generator/src/yaml-out';
+import { readCanonicalYaml, renderYaml } from '../generator/src/core/yaml-out';
 
 function libraryYaml(value: unknown): string {
   return stringify(value, { indent: 2, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: false });

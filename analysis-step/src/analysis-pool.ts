@@ -4,8 +4,8 @@
 // passes one is terminated (the next analysis gets a fresh one) and the Dockerfile is refused.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { UserError, type Problem } from '../../generator/src/errors';
-import type { DockerfileAnalysis } from '../../generator/src/types';
+import { UserError, type Problem } from '../../generator/src/core/errors';
+import type { DockerfileAnalysis } from '../../generator/src/core/types';
 
 export interface WorkerTask {
   id: number;
@@ -37,7 +37,7 @@ export const DEFAULT_ANALYSIS_LIMITS = { size: 1, timeoutMs: 10_000, maxHeapMb: 
 
 export interface AnalysisPool {
   /** Analyses a Dockerfile's bytes; rejects with UserError (file:line:col) for input refused or over a limit. */
-  analyse(content: Uint8Array, file: string, buildArgs: Record<string, string>): Promise<DockerfileAnalysis>;
+  analyze(content: Uint8Array, file: string, buildArgs: Record<string, string>): Promise<DockerfileAnalysis>;
   /** Analyses being run in a worker now (not those waiting). */
   readonly running: number;
   close(): Promise<void>;
@@ -89,7 +89,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   };
 
   const overLimit = (file: string, limit: string) =>
-    new UserError({ file, message: `analysing it took more than ${limit}; it is not a Dockerfile this service can analyse` });
+    new UserError({ file, message: `analyzing it took more than ${limit}; it is not a Dockerfile this service can analyze` });
 
   const spawn = (): Slot => {
     const { file, execArgv } = workerScript();
@@ -129,7 +129,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   };
 
   return {
-    analyse(content, file, buildArgs) {
+    analyze(content, file, buildArgs) {
       if (closed) return Promise.reject(new Error('the analysis pool is closed'));
       return new Promise((resolve, reject) => {
         queue.push({ task: { id: nextId++, content, file, buildArgs }, resolve, reject });

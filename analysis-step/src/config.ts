@@ -4,8 +4,8 @@
 // setting and the fix; secret values never appear in a message.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../generator/src/errors';
-import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/git';
+import { UserError } from '../../generator/src/core/errors';
+import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/core/git';
 
 export interface ServiceSettings {
   configPath: string;

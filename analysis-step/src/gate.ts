@@ -2,8 +2,8 @@
 // the task read from the state repository (the base's digest history, what the image is built on);
 // the answer is rebuildGate's decision at the service's clock. Every field is checked first: a
 // 400 names it. Nothing here touches git or the file system.
-import { parseDuration } from '../../generator/src/duration';
-import { rebuildGate, type GateDecision, type SeenDigest } from '../../generator/src/cooldown';
+import { parseDuration } from '../../generator/src/core/duration';
+import { rebuildGate, type GateDecision, type SeenDigest } from '../../generator/src/core/cooldown';
 import { ServiceError } from './errors';
 
 export interface GateRequest {

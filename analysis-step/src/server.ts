@@ -3,16 +3,16 @@
 import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/git';
+import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/core/git';
 import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
-import { assertAllowed, runAnalysis } from './analyze';
+import { assertAllowed, runAnalysis } from '../../generator/src/core/analysis';
 import { bearerMatches } from './auth';
 import type { LoadedService } from './config';
-import { ServiceError } from './errors';
+import { asServiceError, ServiceError } from './errors';
 import { gateAnswer, parseGateRequest } from './gate';
 import { jsonLogger, type Logger } from './log';
 import { Metrics } from './metrics';
-import { parseAnalyzeBody } from './request';
+import { parseAnalyzeBody } from '../../generator/src/core/analysis-request';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
@@ -43,7 +43,7 @@ export interface ServiceDeps {
 export interface AnalysisService {
   server: http.Server;
   metrics: Metrics;
-  /** Where Dockerfiles are analysed: worker threads, never this event loop. */
+  /** Where Dockerfiles are analyzed: worker threads, never this event loop. */
   analysisPool: AnalysisPool;
   /** Listens on the configured host and port (0 = any free port); resolves to the port. */
   listen(port?: number, host?: string): Promise<number>;
@@ -176,11 +176,12 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
           metrics.fetched(bytes);
           fields.fetchBytes = bytes;
         },
-        analyse: analysisPool.analyse,
+        analyze: analysisPool.analyze,
       });
       fields.commit = answer.commit;
       sendJSON(200, answer);
-    } catch (e) {
+    } catch (thrown) {
+      const e = asServiceError(thrown);
       if (e instanceof ServiceError) fail(e, e.status === 413 ? { Connection: 'close' } : {});
       else {
         fields.reason = 'internal';

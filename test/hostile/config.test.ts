@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../generator/src/cli';
+import { main } from '../../generator/src/cli/cli';
 import { captureOutput, removeTempDirs, tempDir } from '../support/tree';
 
 test.after(() => removeTempDirs());

@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { describeEnd, runCli, type ChildResult } from '../support/cli-child';
 import { cli, imageEntry, localImages, repoWith } from '../support/hostile-repo';
 import { removeTempDirs, snapshot } from '../support/tree';
-import { MAX_RECORDED_IMAGES, MAX_RECORDED_WARNINGS } from '../../generator/src/state';
-import { MAX_STATE_BYTES } from '../../generator/src/state-file';
-import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS } from '../../generator/src/errors';
+import { MAX_RECORDED_IMAGES, MAX_RECORDED_WARNINGS } from '../../generator/src/core/state';
+import { MAX_STATE_BYTES } from '../../generator/src/core/state-file';
+import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS } from '../../generator/src/core/errors';
 
 const ENV = { SOURCE_DATE_EPOCH: '1767225600' };
 process.env.SOURCE_DATE_EPOCH = ENV.SOURCE_DATE_EPOCH;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describeEnd, runChild } from '../support/cli-child';
 import type { FuzzOutcome } from '../support/generate-fuzz-child';
 import { removeTempDirs, tempDir } from '../support/tree';
-import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS } from '../../generator/src/errors';
+import { MAX_LISTED_PROBLEMS, MAX_MESSAGE_CHARS } from '../../generator/src/core/errors';
 
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261130);
 const CASES = Number(process.env.HOSTILE_CASES ?? 30);

@@ -12,9 +12,9 @@ import { CLI_MAIN } from '../support/cli-child';
 import { seeded } from '../support/random';
 import { cli, imageEntry, repoWith } from '../support/hostile-repo';
 import { copyTree, removeTempDirs, snapshot, tempDir } from '../support/tree';
-import { recoverInterruptedRun } from '../../generator/src/files';
-import { JOURNAL_FILE } from '../../generator/src/journal';
-import { OUTPUT_FOLDERS } from '../../generator/src/generate';
+import { recoverInterruptedRun } from '../../generator/src/cli/files';
+import { JOURNAL_FILE } from '../../generator/src/cli/journal';
+import { OUTPUT_FOLDERS } from '../../generator/src/cli/generate';
 
 process.env.SOURCE_DATE_EPOCH = '1767225600';
 const SEED = 0x5eed11;

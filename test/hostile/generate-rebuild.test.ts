@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { describeEnd, runCli } from '../support/cli-child';
 import { repoWith } from '../support/hostile-repo';
 import { removeTempDirs } from '../support/tree';
-import { runRebuild } from '../../generator/src/commands/rebuild';
-import { MAX_MESSAGE_CHARS } from '../../generator/src/errors';
+import { runRebuild } from '../../generator/src/cli/commands/rebuild';
+import { MAX_MESSAGE_CHARS } from '../../generator/src/core/errors';
 
 const TOKEN = 'ghs_HostileEchoToken0123456789abcdefSECRET';
 const VALUES = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'graph-12-images', 'values.yaml'), 'utf8');

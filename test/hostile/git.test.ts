@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../../generator/src/git';
+import { fetchFileAtCommit, gitStats, type FetchFileOptions } from '../../generator/src/core/git';
 import { fetchFailure } from '../support/fetch-failure';
 import { makeRepo } from '../support/git-repos';
 import { startGitHttpServer, startRedirector, type GitHttpServer } from '../support/git-http-server';
@@ -51,7 +51,7 @@ const options = (o: Partial<FetchFileOptions>): FetchFileOptions => ({
 
 const failure = fetchFailure;
 
-test('a configured host redirecting to another: the other host sees no credentials and nothing is analysed', async () => {
+test('a configured host redirecting to another: the other host sees no credentials and nothing is analyzed', async () => {
   // host:port is the identity: the second server, on another port of 127.0.0.1, is another host.
   const redirector = await startRedirector(server.base);
   server.reset();

@@ -2,7 +2,7 @@
 // them (backtracking patterns, huge ARG counts, many stages, long lines, deep `${}` nesting, values
 // built from values), each under the analyser's 1 MiB cap. Shared by the standing suite (which runs
 // them in a contained child process) and bench/hostile-dockerfile.ts (which times them).
-import { MAX_DOCKERFILE_BYTES } from '../../generator/src/dockerfile';
+import { MAX_DOCKERFILE_BYTES } from '../../generator/src/core/dockerfile';
 import { pick, seeded } from '../support/random';
 
 export interface HostileDockerfile {
@@ -63,24 +63,24 @@ export const NAMED_CASES: Record<string, () => string> = {
   'doubling-values': () => `FROM alpine\nENV A=${aTimes(64)}\n${'ENV A=$A$A\n'.repeat(40)}COPY --from=$A / /\n`,
 };
 
-/** What a named case must come to: analysed, or refused with a DockerfileError whose message matches. */
-export const NAMED_OUTCOMES: Record<string, { analysed: true; refs?: string[] } | { refused: RegExp }> = {
-  'backtracking-34': { analysed: true, refs: [`docker.io/library/alpine:x${aTimes(34)}`] },
-  'backtracking-40': { analysed: true, refs: [`docker.io/library/alpine:x${aTimes(40)}`] },
-  'backtracking-every-operator': { analysed: true },
-  'backtracking-megabyte-value': { analysed: true },
-  'partial-matches-megabyte': { analysed: true },
-  'args-20000': { analysed: true, refs: ['docker.io/library/alpine:value-19999'] },
-  'args-in-stage-chained': { analysed: true },
-  'stages-40000': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
-  'stages-each-with-env': { analysed: true },
-  'stages-each-built-on-twice': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
-  'stages-and-a-substituted-from': { analysed: true, refs: ['docker.io/library/alpine:latest'] },
-  'long-line': { analysed: true },
-  'many-words': { analysed: true },
-  'many-flags': { analysed: true },
-  'many-copies': { analysed: true },
-  'nesting-at-the-limit': { analysed: true, refs: ['docker.io/library/alpine:x'] },
+/** What a named case must come to: analyzed, or refused with a DockerfileError whose message matches. */
+export const NAMED_OUTCOMES: Record<string, { analyzed: true; refs?: string[] } | { refused: RegExp }> = {
+  'backtracking-34': { analyzed: true, refs: [`docker.io/library/alpine:x${aTimes(34)}`] },
+  'backtracking-40': { analyzed: true, refs: [`docker.io/library/alpine:x${aTimes(40)}`] },
+  'backtracking-every-operator': { analyzed: true },
+  'backtracking-megabyte-value': { analyzed: true },
+  'partial-matches-megabyte': { analyzed: true },
+  'args-20000': { analyzed: true, refs: ['docker.io/library/alpine:value-19999'] },
+  'args-in-stage-chained': { analyzed: true },
+  'stages-40000': { analyzed: true, refs: ['docker.io/library/alpine:latest'] },
+  'stages-each-with-env': { analyzed: true },
+  'stages-each-built-on-twice': { analyzed: true, refs: ['docker.io/library/alpine:latest'] },
+  'stages-and-a-substituted-from': { analyzed: true, refs: ['docker.io/library/alpine:latest'] },
+  'long-line': { analyzed: true },
+  'many-words': { analyzed: true },
+  'many-flags': { analyzed: true },
+  'many-copies': { analyzed: true },
+  'nesting-at-the-limit': { analyzed: true, refs: ['docker.io/library/alpine:x'] },
   'nesting-too-deep': { refused: /nested deeper than 16 levels/ },
   'doubling-values': { refused: /variable substitution up to here needs more than \d+ characters of work/ },
 };

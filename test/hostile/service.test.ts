@@ -1,5 +1,5 @@
 // Hostile clients and inputs against the analysis service over real loopback sockets (issue 11,
-// items 2, 3, 11, 13 and "Also"): /healthz keeps answering while the worst Dockerfile is analysed;
+// items 2, 3, 11, 13 and "Also"): /healthz keeps answering while the worst Dockerfile is analyzed;
 // slow headers and slow bodies are cut off at the configured timeouts and never hold an analysis
 // slot; a deep lastRebuild, reserved build-arg names and a "+ref" are 400s before any fetch; a
 // redirecting git host gets a clear 502 and its target no credentials; an analysis over its time
@@ -9,11 +9,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { planGeneration } from '../../generator/src/generate';
-import { fetchFileAtCommit, type FetchFileOptions } from '../../generator/src/git';
-import type { ImageValues } from '../../generator/src/values-types';
+import { planGeneration } from '../../generator/src/cli/generate';
+import { fetchFileAtCommit, type FetchFileOptions } from '../../generator/src/core/git';
+import type { ImageValues } from '../../generator/src/core/values-types';
 import { loadService, settingsOf } from '../../analysis-step/src/config';
-import { requestEnrollmentOf } from '../../analysis-step/src/request';
+import { requestEnrollmentOf } from '../../generator/src/core/analysis-request';
 import { createAnalysisService, type AnalysisService, type ServiceDeps } from '../../analysis-step/src/server';
 import { makeRepo, type TestRepo } from '../support/git-repos';
 import { startGitHttpServer, startRedirector, type GitHttpServer } from '../support/git-http-server';
@@ -113,7 +113,7 @@ test.after(async () => {
   removeTempDirs();
 });
 
-test('/healthz answers while the worst Dockerfile is being analysed (in a worker thread)', async () => {
+test('/healthz answers while the worst Dockerfile is being analyzed (in a worker thread)', async () => {
   const base = await startService();
   const service = lastService();
   let settled = false;
@@ -124,9 +124,9 @@ test('/healthz answers while the worst Dockerfile is being analysed (in a worker
   while (!settled && service.analysisPool.running === 0) await new Promise((r) => setTimeout(r, 2));
   assert.not.ok(settled, 'the analysis was seen running');
   const health = await call(base, undefined, '/healthz', 'GET', {});
-  const stillAnalysing = service.analysisPool.running > 0;
+  const stillAnalyzing = service.analysisPool.running > 0;
   assert.is(health.status, 200);
-  assert.ok(stillAnalysing, '/healthz was answered before the analysis finished');
+  assert.ok(stillAnalyzing, '/healthz was answered before the analysis finished');
   const answer = await analysis;
   assert.is(answer.status, 200, answer.text);
 });
@@ -219,7 +219,7 @@ test('an analysis over its time limit is a 422, its worker replaced; the service
   for (let round = 0; round < 2; round++) {
     const r = await call(base, request('worst'));
     assert.is(r.status, 422, r.text);
-    assert.match(r.json.error?.message ?? '', /^Dockerfile: analysing it took more than 0\.001 s/);
+    assert.match(r.json.error?.message ?? '', /^Dockerfile: analyzing it took more than 0\.001 s/);
   }
   assert.is(lastService().analysisPool.running, 0);
   assert.is((await call(base, undefined, '/healthz', 'GET', {})).status, 200);

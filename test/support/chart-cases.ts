@@ -1,5 +1,5 @@
 // The values cases the chart tests render: each a ChartValues built with values-builder.
-import type { ChartValues } from '../../generator/src/values-types';
+import type { ChartValues } from '../../generator/src/core/values-types';
 import { buildValues, syntheticSpecs } from './values-builder';
 
 export const CASES: Record<string, () => ChartValues> = {

@@ -1,6 +1,6 @@
 // The GitFetchError a fetch fails with; any other outcome (success, another error) fails the test.
 import * as assert from 'uvu/assert';
-import { fetchFileAtCommit, GitFetchError, type FetchFileOptions } from '../../generator/src/git';
+import { fetchFileAtCommit, GitFetchError, type FetchFileOptions } from '../../generator/src/core/git';
 
 export async function fetchFailure(options: FetchFileOptions): Promise<GitFetchError> {
   try {

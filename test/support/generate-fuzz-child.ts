@@ -4,7 +4,7 @@
 // a case that exhausts the process is known, then what happened.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../generator/src/cli';
+import { main } from '../../generator/src/cli/cli';
 import { hostileCase, materialize } from './hostile-cases';
 import { captureOutput, snapshot } from './tree';
 

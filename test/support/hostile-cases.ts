@@ -102,7 +102,7 @@ const ATTACKS: ReadonlyArray<[string, (rand: Random) => HostileCase]> = [
   }],
   ['a Dockerfile at the limits', (r) => {
     const stages = r() < 1 / 3;
-    // Stages stay few: analysing tens of thousands is the Dockerfile analyser's own hostile suite.
+    // Stages stay few: analyzing tens of thousands is the Dockerfile analyser's own hostile suite.
     const n = stages ? int(r, 501, 1500) : int(r, 1000, 40_000);
     const line = stages ? (i: number) => `FROM b${i % 900}:1 AS s${i}\n` : pick(r, [(i: number) => `COPY --from=t${i}:1 / /\n`, () => 'COPY --from=$X / /\n']);
     const c = plainRepo(imageEntry('app'));

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { captureOutput, tempDir } from './tree';
-import { main } from '../../generator/src/cli';
+import { main } from '../../generator/src/cli/cli';
 
 /** One list-form images.yaml entry for a local image built from `<name>/Dockerfile`. */
 export function imageEntry(name: string, extra = ''): string {

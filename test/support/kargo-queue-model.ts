@@ -1,5 +1,5 @@
 // A MODEL of Kargo v1.11.2, not Kargo: how one rebuild Stage turns the digests of its bases into
-// Promotions over simulated weeks, so the cooldown gate (generator/src/cooldown.ts) can be checked
+// Promotions over simulated weeks, so the cooldown gate (generator/src/core/cooldown.ts) can be checked
 // for timing. kargo-sim runs every promotion step of the chart for real (test/kargo-promotions.test.ts);
 // what it cannot run, Freight discovery, auto-promotion, the Promotion queue and soak, is modelled
 // here from Kargo's source at tag v1.11.2 (citations: /work/notes/kargo-facts.md, docs/rebuild-chain.md):
@@ -34,7 +34,7 @@
 // Not modelled: failures (a failed Promotion is not retried, regular_stages.go:1990-1991), build
 // times, verification (none on these Stages), controller restarts.
 
-import { formatUtcTime, rebuildGate, type SeenDigest } from '../../generator/src/cooldown';
+import { formatUtcTime, rebuildGate, type SeenDigest } from '../../generator/src/core/cooldown';
 
 export type DelayRule = 'gate' | 'soak';
 

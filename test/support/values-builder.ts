@@ -1,12 +1,12 @@
 // Builds chart values (ChartValues, docs/design.md "Chart values") from a short description of
-// images, through the generator's own valuesOf: each spec becomes an enrollment and an analysed
+// images, through the generator's own valuesOf: each spec becomes an enrollment and an analyzed
 // state, exactly as `image-factory generate` would hold them. Used by the chart tests and
 // bench/helm.ts so that large cases are generated, never committed.
-import type { ChartValues } from '../../generator/src/values-types';
-import type { DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription } from '../../generator/src/types';
-import { parseImageRef } from '../../generator/src/image-ref';
-import { valuesOf } from '../../generator/src/values';
-import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../../generator/src/state';
+import type { ChartValues } from '../../generator/src/core/values-types';
+import type { DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription } from '../../generator/src/core/types';
+import { parseImageRef } from '../../generator/src/core/image-ref';
+import { valuesOf } from '../../generator/src/core/values';
+import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../../generator/src/core/state';
 
 export interface ImageSpec {
   name: string;
@@ -72,7 +72,7 @@ function stateOf(s: ImageSpec, enrollment: ImageEnrollment): ImageState {
   return imageStateOf(enrollment, record);
 }
 
-/** The images.yaml and the analysed state files the specs describe, as `generate` would hold them. */
+/** The images.yaml and the analyzed state files the specs describe, as `generate` would hold them. */
 export function buildStateRepo(specs: ImageSpec[], options: BuildOptions = {}): { config: ImagesConfig; states: Map<string, ImageState> } {
   const stateRepo = options.stateRepo === undefined ? STATE_REPO : options.stateRepo;
   const enrollments = specs.map((s) => enrollmentOf(s, stateRepo));

@@ -45,7 +45,7 @@ export interface FetchFileOptions {
 }
 
 export interface FetchedFile {
-  /** The full commit id analysed. */
+  /** The full commit id analyzed. */
   commit: string;
   /** The commit's committer date, ISO-8601 UTC with seconds (`2026-11-24T10:00:00Z`). */
   committedAt: string;

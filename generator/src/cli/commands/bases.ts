@@ -1,9 +1,9 @@
 // `image-factory bases <Dockerfile>`: what a Dockerfile builds on, as a table or as JSON.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { DockerfileError, MAX_DOCKERFILE_BYTES, baseImagesOf } from '../dockerfile';
-import { UserError } from '../errors';
-import type { DockerfileAnalysis } from '../types';
+import { DockerfileError, MAX_DOCKERFILE_BYTES, baseImagesOf } from '../../core/dockerfile';
+import { UserError } from '../../core/errors';
+import type { DockerfileAnalysis } from '../../core/types';
 
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

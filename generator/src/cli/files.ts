@@ -12,7 +12,7 @@
 // that has run. Every folder is resolved first and refused when a link leads it out of the root.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from './errors';
+import { UserError } from '../core/errors';
 import { JOURNAL_FILE, journalText, parseJournal, pidOfTempName, tempPathOf, type Journal } from './journal';
 import { fsProblemMessage, isFsError, readRegularFile } from './read-file';
 import { folderInside } from './repo-paths';

@@ -1,15 +1,15 @@
 // One analysis, shared by the HTTP service and `image-factory analyze`: check the request's
-// repository against the allowlist, fetch the one Dockerfile at the commit, analyse it with the
+// repository against the allowlist, fetch the one Dockerfile at the commit, analyze it with the
 // generator's own code, and render the new state file with the generator's own renderer from the
 // enrollment the request carries.
-import { formatProblem, isUserError } from '../../generator/src/errors';
-import { analyseDockerfile } from '../../generator/src/dockerfile-file';
-import { imageStatePath } from '../../generator/src/names';
-import { analysisRecordOf, imageStateOf, renderImageState } from '../../generator/src/state';
-import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageEnrollment } from '../../generator/src/types';
-import { GitFetchError, type FetchedFile, type FetchFileOptions, type GitCredentials } from '../../generator/src/git';
-import { ServiceError } from './errors';
-import type { AnalyzeRequest } from './request';
+import { formatProblem, isUserError } from './errors';
+import { analyzeDockerfile } from './dockerfile-file';
+import { imageStatePath } from './names';
+import { analysisRecordOf, imageStateOf, renderImageState } from './state';
+import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageEnrollment } from './types';
+import { GitFetchError, type FetchedFile, type FetchFileOptions, type GitCredentials } from './git';
+import { AnalysisRefusal } from './analysis-refusal';
+import type { AnalyzeRequest } from './analysis-request';
 
 export interface AnalyzeResponse {
   image: string;
@@ -36,17 +36,17 @@ export interface AnalysisDeps {
   /** Told the pack bytes of every successful fetch (metrics). */
   onFetched?: (bytes: number) => void;
   /** Runs the analysis (the service: in a worker thread); in-line by default. Throws UserError for a bad Dockerfile. */
-  analyse?: (content: Uint8Array, file: string, buildArgs: Record<string, string>) => Promise<DockerfileAnalysis>;
+  analyze?: (content: Uint8Array, file: string, buildArgs: Record<string, string>) => Promise<DockerfileAnalysis>;
 }
 
 /**
  * The one check that needs the service's configuration: the repository is an external image's
- * source (403 otherwise). Local images' Dockerfiles are in the state repository, which is not on the
- * list: `generate` analyses them.
+ * source (`repo-not-allowed` otherwise). Local images' Dockerfiles are in the state repository, which is not on the
+ * list: `generate` analyzes them.
  */
 export function assertAllowed(req: AnalyzeRequest, allowedRepositories: ReadonlySet<string>): void {
   if (!allowedRepositories.has(req.repoURL)) {
-    throw new ServiceError(403, 'repo-not-allowed', `repoURL: ${req.repoURL} is not the source repository of any external image (the allowed repositories)`, 'repoURL');
+    throw new AnalysisRefusal('repo-not-allowed', `repoURL: ${req.repoURL} is not the source repository of any external image (the allowed repositories)`, 'repoURL');
   }
 }
 
@@ -67,36 +67,36 @@ export function enrollmentOfRequest(req: AnalyzeRequest): ImageEnrollment {
   };
 }
 
-/** Maps a fetch failure to an HTTP answer. Auth failures at the git host are 502: the service's credentials are at fault, not the caller's. */
-export function serviceErrorOfFetch(e: GitFetchError): ServiceError {
+/** Why a fetch failure refuses the analysis. Auth failures at the git host are `git-auth`, not the caller's fault: the service's credentials are. */
+export function refusalOfFetch(e: GitFetchError): AnalysisRefusal {
   switch (e.reason) {
     case 'invalid-input':
-      return new ServiceError(400, 'bad-request', e.message, e.field);
+      return new AnalysisRefusal('bad-request', e.message, e.field);
     case 'repo-not-found':
     case 'commit-not-found':
     case 'file-not-found':
-      return new ServiceError(404, e.reason, e.message);
+      return new AnalysisRefusal(e.reason, e.message);
     case 'not-a-file':
     case 'too-large':
-      return new ServiceError(422, e.reason, e.message);
+      return new AnalysisRefusal(e.reason, e.message);
     case 'auth':
-      return new ServiceError(502, 'git-auth', e.message);
+      return new AnalysisRefusal('git-auth', e.message);
     case 'redirect':
-      return new ServiceError(502, 'git-redirect', e.message);
+      return new AnalysisRefusal('git-redirect', e.message);
     case 'unreachable':
-      return new ServiceError(502, 'git-unreachable', e.message);
+      return new AnalysisRefusal('git-unreachable', e.message);
     case 'timeout':
-      return new ServiceError(504, 'git-timeout', e.message);
+      return new AnalysisRefusal('git-timeout', e.message);
     case 'aborted':
-      return new ServiceError(499, 'aborted', e.message);
+      return new AnalysisRefusal('aborted', e.message);
     default:
-      return new ServiceError(502, 'git-failed', e.message);
+      return new AnalysisRefusal('git-failed', e.message);
   }
 }
 
 const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a.line - b.line || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0);
 
-/** Fetches, analyses, renders. Throws ServiceError. */
+/** Fetches, analyses, renders. Throws AnalysisRefusal. */
 export async function runAnalysis(req: AnalyzeRequest, deps: AnalysisDeps): Promise<AnalyzeResponse> {
   let fetched: FetchedFile;
   try {
@@ -113,15 +113,15 @@ export async function runAnalysis(req: AnalyzeRequest, deps: AnalysisDeps): Prom
       tmpDir: deps.tmpDir,
     });
   } catch (e) {
-    if (e instanceof GitFetchError) throw serviceErrorOfFetch(e);
+    if (e instanceof GitFetchError) throw refusalOfFetch(e);
     throw e;
   }
   deps.onFetched?.(fetched.bytesFetched);
   let result: DockerfileAnalysis;
   try {
-    result = deps.analyse ? await deps.analyse(fetched.content, req.dockerfile, req.buildArgs) : analyseDockerfile(fetched.content, req.dockerfile, req.buildArgs);
+    result = deps.analyze ? await deps.analyze(fetched.content, req.dockerfile, req.buildArgs) : analyzeDockerfile(fetched.content, req.dockerfile, req.buildArgs);
   } catch (e) {
-    if (isUserError(e)) throw new ServiceError(422, 'invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
+    if (isUserError(e)) throw new AnalysisRefusal('invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
     throw e;
   }
   const enrollment = enrollmentOfRequest(req);

@@ -3,13 +3,13 @@
 // `{"start": name}` before and `{"name", "bytes", "outcome", ...}` after, so that a case that hangs
 // or exhausts memory is named by the parent. Argument: JSON `{"names": [...]}` (NAMED_CASES) or
 // `{"seed": n, "from": i, "count": c}` (the generator).
-import { baseImagesOf, DockerfileError } from '../../generator/src/dockerfile';
+import { baseImagesOf, DockerfileError } from '../../generator/src/core/dockerfile';
 import { generatedCase, NAMED_CASES, type HostileDockerfile } from './hostile-dockerfiles';
 
 export interface ContainedResult {
   name: string;
   bytes: number;
-  outcome: 'analysed' | 'refused';
+  outcome: 'analyzed' | 'refused';
   refs?: string[];
   /** The DockerfileError, `line:col: message`, message cut at 300 characters. */
   error?: string;
@@ -29,7 +29,7 @@ for (const make of cases) {
   let result: Omit<ContainedResult, 'ms'>;
   try {
     const analysis = baseImagesOf(text);
-    result = { name, bytes: Buffer.byteLength(text), outcome: 'analysed', refs: analysis.bases.map((b) => b.ref) };
+    result = { name, bytes: Buffer.byteLength(text), outcome: 'analyzed', refs: analysis.bases.map((b) => b.ref) };
   } catch (e) {
     if (!(e instanceof DockerfileError)) throw e;
     result = { name, bytes: Buffer.byteLength(text), outcome: 'refused', error: `${e.line}:${e.col}: ${e.message.slice(0, 300)}` };

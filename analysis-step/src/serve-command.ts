@@ -1,8 +1,8 @@
 // `image-factory serve`: runs the analysis service (analysis-step/) in the foreground, as the
 // container does. Flags override the environment variables documented in analysis-step/README.md.
 import type { Command } from 'commander';
-import { loadService, settingsOf, type SettingOverrides } from '../../../analysis-step/src/config';
-import { createAnalysisService } from '../../../analysis-step/src/server';
+import { loadService, settingsOf, type SettingOverrides } from './config';
+import { createAnalysisService } from './server';
 
 interface ServeFlags {
   config?: string;

@@ -411,7 +411,7 @@ function flagsOf(syntax: DockerfileSyntax, instruction: Instruction): Flag[] {
  */
 export function baseImagesOf(dockerfileText: string, buildArgs: Record<string, string> = {}): DockerfileAnalysis {
   try {
-    return analyse(dockerfileText, buildArgs);
+    return analyze(dockerfileText, buildArgs);
   } catch (e) {
     if (e instanceof DockerfileError) throw e;
     // Anything else failing on strange input is still strange input, not a crash of ours.
@@ -420,7 +420,7 @@ export function baseImagesOf(dockerfileText: string, buildArgs: Record<string, s
   }
 }
 
-function analyse(dockerfileText: string, buildArgs: Record<string, string>): DockerfileAnalysis {
+function analyze(dockerfileText: string, buildArgs: Record<string, string>): DockerfileAnalysis {
   if (Buffer.byteLength(dockerfileText, 'utf8') > MAX_DOCKERFILE_BYTES) {
     throw new DockerfileError(`not a Dockerfile: larger than ${MAX_DOCKERFILE_BYTES} bytes`, 1, 1);
   }

@@ -7,8 +7,8 @@ import type { DockerfileAnalysis } from './types';
 import { analysisLimitProblem } from './state';
 import { firstInvalidUtf8 } from './yaml-source';
 
-/** Decodes UTF-8 strictly and analyses, turning Dockerfile errors into file:line:col problems. */
-export function analyseDockerfile(bytes: Uint8Array, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
+/** Decodes UTF-8 strictly and analyzes, turning Dockerfile errors into file:line:col problems. */
+export function analyzeDockerfile(bytes: Uint8Array, file: string, buildArgs: Record<string, string>): DockerfileAnalysis {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = firstInvalidUtf8(buffer);
   if (bad >= 0) {

@@ -2,9 +2,9 @@
 // commands/index.ts, which loads only the module of the command being run; this file only turns
 // errors into messages and exit codes.
 import type { Command } from 'commander';
-import { isUserError } from './errors';
-import { registerCommands } from './commands';
-import { packageVersion } from './package-root';
+import { isUserError } from '../core/errors';
+import { registerCommands, type CommandModule } from './commands';
+import { packageVersion } from '../core/package-root';
 
 /**
  * commander, loaded when a program is built: `--version` alone is answered without it (see main),
@@ -17,7 +17,7 @@ const commander = (): typeof import('commander') => require('commander') as type
 const asksVersionOnly = (args: string[]): boolean => args.length === 1 && (args[0] === '--version' || args[0] === '-V');
 
 /** The program with the command argv asks for ready to run (the others listed for --help). */
-export function buildProgram(argv: string[]): Command {
+export function buildProgram(argv: string[], extra: readonly CommandModule[] = []): Command {
   const program = new (commander().Command)();
   program
     .name('image-factory')
@@ -25,12 +25,15 @@ export function buildProgram(argv: string[]): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program, argv.slice(2));
+  registerCommands(program, argv.slice(2), extra);
   return program;
 }
 
-/** Runs the CLI and resolves to the process exit code; never throws. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI and resolves to the process exit code; never throws. `extra`: command modules the
+ * executable adds from outside this layer (see commands/index.ts registerCommands).
+ */
+export async function main(argv: string[], extra: readonly CommandModule[] = []): Promise<number> {
   // Commands report a non-zero outcome through process.exitCode; take it back so that main()
   // leaves the process as it found it (tests call main() many times in one process).
   const outer = process.exitCode;
@@ -40,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${packageVersion()}\n`); // as commander's .version() prints it
       return 0;
     }
-    const program = buildProgram(argv);
+    const program = buildProgram(argv, extra);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

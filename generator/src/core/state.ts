@@ -15,9 +15,9 @@ export const STATE_HEADER = 'Managed by image-factory. Do not edit: images.yaml 
 
 export interface AnalysisRecord {
   status: 'analyzed' | 'pending';
-  /** What analysed it (`image-factory/<version>`): a newer analyser does not trust an older one's result. */
+  /** What analyzed it (`image-factory/<version>`): a newer analyser does not trust an older one's result. */
   analyzer?: string;
-  /** External images: the commit analysed. */
+  /** External images: the commit analyzed. */
   commit?: string;
   /** Local images: `sha256:<hex>` of the Dockerfile bytes. */
   contentHash?: string;

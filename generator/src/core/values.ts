@@ -140,7 +140,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
 
 /**
  * The repositories the analysis service may fetch from: the source of every external image, each
- * once, sorted. Local images are analysed by `generate` in the state repo's CI, never by the service,
+ * once, sorted. Local images are analyzed by `generate` in the state repo's CI, never by the service,
  * so the state repository is not among them.
  */
 export function externalRepositoriesOf(images: readonly ImageValues[]): string[] {

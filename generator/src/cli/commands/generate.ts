@@ -16,7 +16,7 @@ interface GenerateFlags {
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('read images.yaml, analyse local Dockerfiles, and write images/*.yaml, base-images/*.yaml and dist/values.yaml')
+    .description('read images.yaml, analyze local Dockerfiles, and write images/*.yaml, base-images/*.yaml and dist/values.yaml')
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
     .option('--check', 'write nothing; exit 1 and list what would change (for CI drift checks)')
     .option('--fetch-external', 'also read external images\u2019 Dockerfiles from their repositories with git')

@@ -1,15 +1,15 @@
 // `image-factory generate`: images.yaml + the state files + local Dockerfiles in, state files and
-// Helm values out. Reading and analysing happen first and may fail; files are only written once
+// Helm values out. Reading and analyzing happen first and may fail; files are only written once
 // everything is known, all at once (files.ts).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from './types';
-import type { ChartValues } from './values-types';
-import { UserError, type Problem } from './errors';
-import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from './config';
-import { analyseDockerfile } from './dockerfile-file';
-import { parseImageRef, repoURLOf } from './image-ref';
+import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from '../core/types';
+import type { ChartValues } from '../core/values-types';
+import { UserError, type Problem } from '../core/errors';
+import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from '../core/config';
+import { analyzeDockerfile } from '../core/dockerfile-file';
+import { parseImageRef, repoURLOf } from '../core/image-ref';
 import {
   ANALYZER,
   analysisLimitProblem,
@@ -20,17 +20,17 @@ import {
   usedRefsOf,
   type AnalysisRecord,
   type ImageState,
-} from './state';
-import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from './state-file';
-import { renderValues, sourceRepoURLOf, valuesOf, VALUES_HEADER } from './values';
-import { shardValuesOf, shardValuesPath, type ShardValues } from './shards';
-import { assertAcyclic } from './graph';
-import { assertSlugsDistinct, slugOf } from './slug';
-import { baseStatePath, imageStatePath } from './names';
+} from '../core/state';
+import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from '../core/state-file';
+import { renderValues, sourceRepoURLOf, valuesOf, VALUES_HEADER } from '../core/values';
+import { shardValuesOf, shardValuesPath, type ShardValues } from '../core/shards';
+import { assertAcyclic } from '../core/graph';
+import { assertSlugsDistinct, slugOf } from '../core/slug';
+import { baseStatePath, imageStatePath } from '../core/names';
 import { changesOf, type FileChange } from './files';
 import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
 import { folderInside, locateInside } from './repo-paths';
-import { describeBytes, yamlTooLarge } from './yaml-source';
+import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 
 export const IMAGES_FILE = 'images.yaml';
@@ -186,7 +186,7 @@ async function analysisFor(
     ) {
       return previous.analysis;
     }
-    const result = analyseDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
+    const result = analyzeDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
     const fresh = analysisRecordOf(result, { contentHash, analyzedAt: analysisTime(opts) });
     // A second run over an unchanged Dockerfile must change nothing, the time included.
     if (previous && previous.analysis.status === 'analyzed' && withoutTime(previous.analysis) === withoutTime(fresh)) {
@@ -197,14 +197,14 @@ async function analysisFor(
   if (opts.fetchExternal) {
     const fetched = await opts.fetchExternal(image, repoURL);
     const file = `${repoURL}@${fetched.commit.slice(0, 12)}:${image.source.dockerfile}`;
-    const result = analyseDockerfile(fetched.content, file, image.source.buildArgs);
+    const result = analyzeDockerfile(fetched.content, file, image.source.buildArgs);
     return analysisRecordOf(result, { commit: fetched.commit, analyzedAt: fetched.committedAt });
   }
   if (previous && previous.analysis.status === 'analyzed' && sameSource(previous.source, image.source)) return previous.analysis;
   return pendingAnalysis();
 }
 
-/** Reads and analyses everything, and decides every output file; writes nothing. */
+/** Reads and analyzes everything, and decides every output file; writes nothing. */
 export async function planGeneration(opts: GenerateOptions): Promise<GenerationPlan> {
   const root = opts.root;
   const config = readImagesConfig(root);
@@ -317,7 +317,7 @@ export function summaryOf(plan: GenerationPlan, changes: readonly FileChange[]):
   const local = images.filter((i) => i.local).length;
   const pending = [...plan.states.values()].filter((s) => s.analysis.status === 'pending').map((s) => s.name);
   const lines = [
-    `${images.length} image(s): ${local} local, ${images.length - local} external${pending.length ? ` (${pending.length} not yet analysed: ${pending.join(', ')})` : ''}`,
+    `${images.length} image(s): ${local} local, ${images.length - local} external${pending.length ? ` (${pending.length} not yet analyzed: ${pending.join(', ')})` : ''}`,
     `${plan.values.bases.length} base image Warehouse(s), ${plan.values.edges.length} dependency edge(s)`,
   ];
   if (plan.shards) {

@@ -3,7 +3,7 @@
 // enforced by the read itself (at most cap + 1 bytes), not by an earlier stat that a special file
 // or a growing file would get wrong. File-system failures become problems naming the path.
 import * as fs from 'node:fs';
-import { UserError } from './errors';
+import { UserError } from '../core/errors';
 
 export type ReadResult = { kind: 'read'; bytes: Buffer } | { kind: 'missing' } | { kind: 'too-large'; size: number };
 

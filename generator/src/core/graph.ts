@@ -491,7 +491,7 @@ export function renderGraph(values: ChartValues, format: GraphFormat): string {
   }
   const imageLabel = (n: GraphNode) => {
     const i = n.image!;
-    const notes = [i.autoRebuild ? '' : 'manual', i.analyzed ? '' : 'not analysed'].filter(Boolean);
+    const notes = [i.autoRebuild ? '' : 'manual', i.analyzed ? '' : 'not analyzed'].filter(Boolean);
     return notes.length ? `${n.label} (${notes.join(', ')})` : n.label;
   };
   if (format === 'mermaid') {

@@ -4,13 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { runAnalysis, type AnalyzeResponse } from '../../../analysis-step/src/analyze';
-import { ServiceError } from '../../../analysis-step/src/errors';
-import { parseAnalyzeRequest, requestEnrollmentOf } from '../../../analysis-step/src/request';
-import { UserError } from '../errors';
-import { fetchFileAtCommit, type GitCredentials } from '../git';
+import { runAnalysis, type AnalyzeResponse } from '../../core/analysis';
+import { AnalysisRefusal } from '../../core/analysis-refusal';
+import { parseAnalyzeRequest, requestEnrollmentOf } from '../../core/analysis-request';
+import { UserError } from '../../core/errors';
+import { fetchFileAtCommit, type GitCredentials } from '../../core/git';
 import { loadStateRepo } from '../generate';
-import type { ImageValues } from '../values-types';
+import type { ImageValues } from '../../core/values-types';
 
 interface AnalyzeFlags {
   image: string;
@@ -45,10 +45,10 @@ export async function imageFromStateRepo(root: string, name: string): Promise<{ 
   return { image, lastRebuild: repo.states.get(name)?.lastRebuild };
 }
 
-/** Runs the service's analysis for one image; throws ServiceError like the service. */
+/** Runs the service's analysis for one image; throws AnalysisRefusal as the service's analysis does. */
 export async function analyzeLocally(input: LocalAnalysisInput): Promise<AnalyzeResponse> {
   if (input.image.source.local) {
-    throw new ServiceError(409, 'local-image', `image: "${input.image.name}" is local to the state repo; \`image-factory generate\` analyses it`, 'image');
+    throw new AnalysisRefusal('local-image', `image: "${input.image.name}" is local to the state repo; \`image-factory generate\` analyzes it`, 'image');
   }
   const request = parseAnalyzeRequest(
     {
@@ -78,8 +78,8 @@ export function register(program: Command): void {
     .description('show what the analysis service answers for one external image: fetch its Dockerfile at a commit and print the JSON (with the new state file)')
     .requiredOption('--image <name>', 'the enrolled image (from images.yaml)')
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
-    .option('--commit <sha>', 'the commit to analyse (default: the tip of --ref or the image\u2019s branch)')
-    .option('--ref <name>', 'a branch or tag to analyse instead of a commit')
+    .option('--commit <sha>', 'the commit to analyze (default: the tip of --ref or the image\u2019s branch)')
+    .option('--ref <name>', 'a branch or tag to analyze instead of a commit')
     .option('--repo-url <url>', 'fetch from this repository instead of the image\u2019s source')
     .option('--checkout <dir>', 'read the committed Dockerfile from a local clone (HEAD unless --commit/--ref)')
     .option('--fetch-timeout <seconds>', 'time allowed for the git fetch, in seconds', '60')
@@ -111,7 +111,7 @@ export function register(program: Command): void {
         const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs: timeout * 1000 });
         process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
       } catch (e) {
-        if (e instanceof ServiceError) {
+        if (e instanceof AnalysisRefusal) {
           process.stderr.write(`image-factory analyze: ${e.message}\n`);
           process.exitCode = 1;
           return;

@@ -1,11 +1,11 @@
 // The body of `POST /v1/analyze`, checked field by field before anything else happens. Every
 // failure is a 400 naming the field; nothing here touches git or the file system.
-import { reservedBuildArgProblem } from '../../generator/src/build-args';
-import { schemaProblemOf } from '../../generator/src/config';
-import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateRepoURL } from '../../generator/src/git';
-import type { DispatchInputs, ImageSubscription } from '../../generator/src/types';
-import type { ImageValues } from '../../generator/src/values-types';
-import { ServiceError } from './errors';
+import { reservedBuildArgProblem } from './build-args';
+import { schemaProblemOf } from './config';
+import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateRepoURL } from './git';
+import type { DispatchInputs, ImageSubscription } from './types';
+import type { ImageValues } from './values-types';
+import { AnalysisRefusal } from './analysis-refusal';
 
 /**
  * The image's enrollment as the analyze task sends it, taken from the image's chart values: what
@@ -81,13 +81,13 @@ const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const MAX_LAST_REBUILD_DEPTH = 8;
 
-const bad = (field: string, message: string) => new ServiceError(400, 'bad-request', `${field}: ${message}`, field);
+const bad = (field: string, message: string) => new AnalysisRefusal('bad-request', `${field}: ${message}`, field);
 
 function checked<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof GitFetchError && e.reason === 'invalid-input') throw new ServiceError(400, 'bad-request', e.message, e.field);
+    if (e instanceof GitFetchError && e.reason === 'invalid-input') throw new AnalysisRefusal('bad-request', e.message, e.field);
     throw e;
   }
 }
@@ -121,7 +121,7 @@ export function parseAnalyzeBody(text: string, policy: UrlPolicy): AnalyzeReques
   try {
     body = JSON.parse(text);
   } catch (e) {
-    throw new ServiceError(400, 'bad-request', `body: not valid JSON (${(e as Error).message})`, 'body');
+    throw new AnalysisRefusal('bad-request', `body: not valid JSON (${(e as Error).message})`, 'body');
   }
   return parseAnalyzeRequest(body, policy);
 }

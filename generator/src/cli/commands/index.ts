@@ -24,7 +24,7 @@ export interface CommandModule {
   load: () => Register;
 }
 
-export const COMMAND_MODULES: CommandModule[] = [
+export const COMMAND_MODULES: readonly CommandModule[] = [
   {
     commands: [
       { name: 'generate', args: [], summary: 'write images/, base-images/ and dist/values.yaml from images.yaml' },
@@ -52,10 +52,6 @@ export const COMMAND_MODULES: CommandModule[] = [
     commands: [{ name: 'analyze', args: [], summary: 'show what the analysis service answers for one external image' }],
     load: () => (require('./analyze') as typeof import('./analyze')).register,
   },
-  {
-    commands: [{ name: 'serve', args: [], summary: 'run the analysis service that Kargo\u2019s http step calls' }],
-    load: () => (require('./serve') as typeof import('./serve')).register,
-  },
   // Each command module adds one entry here.
 ];
 
@@ -77,10 +73,14 @@ function addListing(program: Command, listing: CommandListing): void {
   });
 }
 
-/** Registers the requested command's module in full, and the others as listings only. */
-export function registerCommands(program: Command, args: string[]): void {
+/**
+ * Registers the requested command's module in full, and the others as listings only. `extra` are
+ * command modules from outside the CLI layer (the analysis service's `serve`), which the executable
+ * (bin/image-factory.js) composes in, so the CLI never imports the service.
+ */
+export function registerCommands(program: Command, args: string[], extra: readonly CommandModule[] = []): void {
   const wanted = requestedCommand(args);
-  for (const entry of COMMAND_MODULES) {
+  for (const entry of [...COMMAND_MODULES, ...extra]) {
     if (entry.commands.some((c) => c.name === wanted)) {
       entry.load()(program);
     } else {

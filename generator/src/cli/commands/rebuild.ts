@@ -1,9 +1,9 @@
 // `image-factory rebuild <name>`: start an image's build workflow now (GitHub workflow_dispatch),
 // the same call the rebuild Stage makes, for a manual rebuild or to test the wiring (--dry-run).
 import type { Command } from 'commander';
-import { UserError } from '../errors';
-import { ImageRefError, parseImageRef } from '../image-ref';
-import { packageVersion } from '../package-root';
+import { UserError } from '../../core/errors';
+import { ImageRefError, parseImageRef } from '../../core/image-ref';
+import { packageVersion } from '../../core/package-root';
 import { loadValues } from '../values-file';
 import {
   checkApiURL,
@@ -16,8 +16,8 @@ import {
   GitHubError,
   type DispatchTarget,
   type FetchLike,
-} from '../github';
-import type { ChartValues, ImageValues } from '../values-types';
+} from '../../core/github';
+import type { ChartValues, ImageValues } from '../../core/values-types';
 
 export interface RebuildFlags {
   root: string;
@@ -106,7 +106,7 @@ export function rebuildTarget(values: ChartValues, name: string, flags: Pick<Reb
     if (base.digest !== undefined) argError('--base takes a tag (node:22); give the digest with --digest');
     const uses = [...image.upstreams.map((u) => u.ref), ...image.pinnedBases].sort();
     if (!uses.includes(base.ref)) {
-      argError(`image "${name}" does not build on ${base.ref}; its base images are: ${uses.length ? uses.join(', ') : '(none analysed yet)'}`);
+      argError(`image "${name}" does not build on ${base.ref}; its base images are: ${uses.length ? uses.join(', ') : '(none analyzed yet)'}`);
     }
     if (!image.dispatchInputs.baseImage && !image.dispatchInputs.baseDigest) {
       argError(`the workflow of "${name}" takes no inputs (dispatchInputs is {} in images.yaml); drop --base and --digest`);

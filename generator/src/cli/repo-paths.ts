@@ -4,7 +4,7 @@
 // leaves the repository.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from './errors';
+import { UserError } from '../core/errors';
 import { fsProblemMessage, isFsError } from './read-file';
 
 export function isInside(real: string, realRoot: string): boolean {

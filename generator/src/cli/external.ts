@@ -2,8 +2,8 @@
 // analysis service uses (git.ts), at the head of the image's branch, with credentials from the
 // environment only (GIT_USERNAME / GIT_PASSWORD), never from images.yaml.
 import type { ExternalFetcher } from './generate';
-import { fetchFileAtCommit, GitFetchError } from './git';
-import { UserError } from './errors';
+import { fetchFileAtCommit, GitFetchError } from '../core/git';
+import { UserError } from '../core/errors';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 

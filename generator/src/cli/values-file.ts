@@ -1,14 +1,14 @@
 // Where the rebuild-chain commands (graph, impact, rebuild) get the chart values from. One function,
 // so the source can change in one place: today the values file `generate` writes.
 import * as path from 'node:path';
-import { UserError, type Problem } from './errors';
-import { isDuration } from './duration';
+import { UserError, type Problem } from '../core/errors';
+import { isDuration } from '../core/duration';
 import { readRegularFile } from './read-file';
 import { locateInside } from './repo-paths';
-import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge, type PathSegment } from './yaml-source';
-import { readCanonicalYaml } from './yaml-out';
-import type { SourcePosition } from './types';
-import type { ChartValues } from './values-types';
+import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge, type PathSegment } from '../core/yaml-source';
+import { readCanonicalYaml } from '../core/yaml-out';
+import type { SourcePosition } from '../core/types';
+import type { ChartValues } from '../core/values-types';
 
 export interface ValuesOptions {
   /** The state repo (the folder holding images.yaml); default the current folder. */
