@@ -5,6 +5,7 @@
 import { parseDuration } from '../../generator/src/core/duration';
 import { rebuildGate, type GateDecision, type SeenDigest } from '../../generator/src/core/cooldown';
 import { ServiceError } from './errors';
+import { IMAGE_NAME } from '../../generator/src/core/rules';
 
 export interface GateRequest {
   image: string;
@@ -17,7 +18,6 @@ export interface GateRequest {
 }
 
 const KNOWN = new Set(['image', 'base', 'digest', 'seenAt', 'builtOn', 'seen', 'delay']);
-const IMAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const REF = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,511}$/;

@@ -102,7 +102,7 @@ test('a ref git would read as a forced refspec ("+main") is refused before git r
   const e = await failure(options({ ref: '+main' }));
   assert.is(e.reason, 'invalid-input');
   assert.is(e.field, 'ref');
-  assert.match(e.message, /^ref: must not begin with "\+"/);
+  assert.match(e.message, /^ref: starts with "\+"/);
   assert.is(gitStats.invocations, before);
 });
 

@@ -2,7 +2,7 @@
 // them (backtracking patterns, huge ARG counts, many stages, long lines, deep `${}` nesting, values
 // built from values), each under the analyser's 1 MiB cap. Shared by the standing suite (which runs
 // them in a contained child process) and bench/hostile-dockerfile.ts (which times them).
-import { MAX_DOCKERFILE_BYTES } from '../../generator/src/core/dockerfile';
+import { MAX_DOCKERFILE_BYTES } from '../../generator/src/core/rules';
 import { pick, seeded } from '../support/random';
 
 export interface HostileDockerfile {

@@ -191,7 +191,7 @@ test('400 naming the field, before any fetch: deep lastRebuild, reserved build-a
     [JSON.stringify(request('plain', { buildArgs: { ['__proto__']: 'x' } })), 'buildArgs.__proto__', /cannot keep/],
     [JSON.stringify(request('plain', { buildArgs: { constructor: 'x' } })), 'buildArgs.constructor', /cannot keep/],
     [JSON.stringify(request('plain', { buildArgs: { prototype: 'x' } })), 'buildArgs.prototype', /cannot keep/],
-    [JSON.stringify(request('plain', { ref: '+main' })), 'ref', /must not begin with "\+"/],
+    [JSON.stringify(request('plain', { ref: '+main' })), 'ref', /starts with "\+"/],
   ];
   for (const [body, field, message] of cases) {
     const r = await call(base, body);

@@ -32,11 +32,11 @@ import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from '.
 import { folderInside, locateInside } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
+import { MAX_DOCKERFILE_BYTES } from '../core/rules';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
 /** Dockerfiles larger than this are not Dockerfiles anyone writes by hand. */
-const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 
 /** Reads one file of an external image's repository; generate calls it only with --fetch-external. */
 export type ExternalFetcher = (image: ImageEnrollment, repoURL: string) => Promise<{ commit: string; committedAt: string; content: Buffer }>;

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge,
 import { readCanonicalYaml } from '../core/yaml-out';
 import type { SourcePosition } from '../core/types';
 import type { ChartValues } from '../core/values-types';
+import { IMAGE_NAME } from '../core/rules';
 
 export interface ValuesOptions {
   /** The state repo (the folder holding images.yaml); default the current folder. */
@@ -92,14 +93,13 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
     }
     return v;
   };
-  const NAME = /^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$/;
   const K8S = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
   if (!isObj(doc)) return [{ file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
   list(doc.images, ['images']).forEach((image, i) => {
     const p: PathSegment[] = ['images', i];
     if (!isObj(image)) return at(p, 'must be a mapping');
-    str(image.name, [...p, 'name'], NAME);
+    str(image.name, [...p, 'name'], IMAGE_NAME);
     for (const key of ['registry', 'repository', 'repoURL', 'soakTime', 'stateFile']) str(image[key], [...p, key]);
     for (const key of ['warehouse', 'analysisStage', 'rebuildStage']) str(image[key], [...p, key], K8S);
     if (typeof image.rebuildDelay !== 'string' || !isDuration(image.rebuildDelay)) at([...p, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
@@ -127,7 +127,7 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
       for (const key of ['ref', 'repoURL']) str(up[key], [...q, key]);
       for (const key of ['warehouse', 'stage']) str(up[key], [...q, key], K8S);
       str(up.key, [...q, 'key'], /^[a-z0-9_-]{1,63}$/);
-      if (up.kind === 'image') str(up.image, [...q, 'image'], NAME);
+      if (up.kind === 'image') str(up.image, [...q, 'image'], IMAGE_NAME);
     });
     list(image.pinnedBases, [...p, 'pinnedBases']).forEach((ref, j) => str(ref, [...p, 'pinnedBases', j]));
   });
@@ -136,13 +136,13 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
     if (!isObj(base)) return at(p, 'must be a mapping');
     for (const key of ['slug', 'ref', 'registry', 'repository', 'repoURL', 'warehouse', 'stage']) str(base[key], [...p, key]);
     str(base.key, [...p, 'key'], /^[a-z0-9_-]{1,63}$/);
-    list(base.usedBy, [...p, 'usedBy']).forEach((name, j) => str(name, [...p, 'usedBy', j], NAME));
+    list(base.usedBy, [...p, 'usedBy']).forEach((name, j) => str(name, [...p, 'usedBy', j], IMAGE_NAME));
   });
   list(doc.edges, ['edges']).forEach((edge, i) => {
     const p: PathSegment[] = ['edges', i];
     if (!isObj(edge)) return at(p, 'must be a mapping');
     str(edge.from, [...p, 'from']);
-    str(edge.to, [...p, 'to'], NAME);
+    str(edge.to, [...p, 'to'], IMAGE_NAME);
     if (edge.fromKind !== 'base' && edge.fromKind !== 'image' && edge.fromKind !== 'pinned') at([...p, 'fromKind'], 'must be base, image or pinned');
   });
   if (problems.length) return problems;

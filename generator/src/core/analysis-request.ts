@@ -6,6 +6,7 @@ import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateR
 import type { DispatchInputs, ImageSubscription } from './types';
 import type { ImageValues } from './values-types';
 import { AnalysisRefusal } from './analysis-refusal';
+import { IMAGE_NAME } from './rules';
 
 /**
  * The image's enrollment as the analyze task sends it, taken from the image's chart values: what
@@ -71,7 +72,6 @@ export interface UrlPolicy {
   allowedHosts: readonly string[];
 }
 
-const IMAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 const KNOWN = new Set(['image', 'repoURL', 'commit', 'ref', 'dockerfile', 'buildArgs', 'lastRebuild', 'enrollment']);
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**

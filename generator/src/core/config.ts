@@ -16,6 +16,7 @@ import { ImageRefError, parseImageRef } from './image-ref';
 import { packageRoot } from './package-root';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
+import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';
 
 /** images.yaml is written by hand; anything near this size is the wrong file. */
 export const MAX_IMAGES_YAML_BYTES = DEFAULT_MAX_YAML_BYTES;
@@ -28,56 +29,6 @@ export const DEFAULT_DISPATCH_INPUTS: Readonly<Required<DispatchInputs>> = { bas
 // ---------------------------------------------------------------------------------------------
 // Rules the schema names by `format`. Each returns why a value is wrong (phrased to follow
 // `<key> "<value>"`), or undefined when it is fine.
-
-/**
- * Why `name` is not a usable branch name, by git's check-ref-format rules for `refs/heads/<name>`
- * (plus `git check-ref-format --branch`: no leading `-`, not `HEAD`).
- */
-export function branchNameProblem(name: string): string | undefined {
-  const fix = 'e.g. main or release/1.2';
-  if (name === '') return `is empty; write a branch name, ${fix}`;
-  if (name === '@') return `is not a branch name ("@" alone is reserved by git); ${fix}`;
-  if (name === 'HEAD') return `is not a branch name (HEAD is reserved by git); write the branch itself, ${fix}`;
-  if (name.startsWith('-')) return `starts with "-"; git branch names cannot, ${fix}`;
-  if (name.startsWith('+')) return `starts with "+", which git would read as a forced fetch; ${fix}`;
-  if (/[\x00-\x1f\x7f]/.test(name)) return `contains a control character; git branch names cannot, ${fix}`;
-  const bad = /[ ~^:?*[\\]/.exec(name);
-  if (bad) return `contains ${bad[0] === ' ' ? 'a space' : `"${bad[0]}"`}; git branch names cannot contain spaces or any of ~ ^ : ? * [ \\`;
-  if (name.includes('..')) return `contains ".."; git branch names cannot, ${fix}`;
-  if (name.includes('@{')) return `contains "@{"; git branch names cannot, ${fix}`;
-  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return `has an empty "/" component; git branch names cannot start or end with "/" or contain "//"`;
-  if (name.endsWith('.')) return `ends with "."; git branch names cannot, ${fix}`;
-  for (const component of name.split('/')) {
-    if (component.startsWith('.')) return `has a component starting with "." ("${component}"); git branch names cannot`;
-    if (component.endsWith('.lock')) return `has a component ending with ".lock" ("${component}"); git branch names cannot`;
-  }
-  return undefined;
-}
-
-export function isValidBranchName(name: string): boolean {
-  return branchNameProblem(name) === undefined;
-}
-
-/** Why `p` is not a safe path inside a repository: relative, "/"-separated, no `..`, no control characters. */
-export function repoPathProblem(p: string): string | undefined {
-  const fix = 'write the path from the repository root, e.g. images/nginx/Dockerfile';
-  if (p === '') return `is empty; ${fix}`;
-  if (p.length > 4096) return `is ${p.length} characters long; paths are at most 4096`;
-  if (/[\x00-\x1f\x7f]/.test(p)) return `contains a control character; ${fix}`;
-  if (p.includes('\\')) return `contains "\\"; use "/" between folders, e.g. images/nginx/Dockerfile`;
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return `is absolute; ${fix}`;
-  if (p.startsWith('-')) return `starts with "-"; ${fix}`;
-  const segments = p.split('/');
-  if (segments.includes('..')) return `has a ".." segment; the Dockerfile must be inside the repository: ${fix}`;
-  if (segments.includes('.')) return `has a "." segment; ${fix} (without "./")`;
-  if (segments.includes('')) return `has an empty segment ("//" or a trailing "/"); ${fix}`;
-  return undefined;
-}
-
-/** Hides any user:password in a URL so a message never carries a secret. */
-export function redactURL(text: string): string {
-  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, '$1***@');
-}
 
 /** Why `url` is not an https git URL the state repo can be cloned from without secrets. */
 export function stateRepoURLProblem(url: string): string | undefined {
@@ -101,13 +52,6 @@ export function stateRepoURLProblem(url: string): string | undefined {
     return 'is not a GitHub repository URL; write https://github.com/<owner>/<name>.git';
   }
   return undefined;
-}
-
-/** `owner/name` of an https://github.com URL (trailing `.git` or `/` dropped), else undefined. */
-export function githubSlugOfURL(url: string): string | undefined {
-  const m = /^https:\/\/github\.com\/([A-Za-z0-9](?:-?[A-Za-z0-9]){0,38})\/([A-Za-z0-9._-]{1,100}?)(?:\.git)?\/?$/.exec(url);
-  if (!m || m[2] === '.' || m[2] === '..') return undefined;
-  return `${m[1]}/${m[2]}`;
 }
 
 /**
@@ -157,7 +101,7 @@ function kargoDurationProblem(text: string): string | undefined {
 const FORMAT_RULES: Readonly<Record<string, (text: string) => string | undefined>> = {
   duration: durationProblem,
   'kargo-duration': kargoDurationProblem,
-  'git-branch': branchNameProblem,
+  'git-branch': (name: string) => refNameProblem(name, 'branch'),
   'repo-path': repoPathProblem,
   'https-git-url': stateRepoURLProblem,
   'go-regexp': goRegexpProblem,
@@ -251,20 +195,6 @@ function kindOf(value: unknown): string {
   if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   return `${typeof value} ${String(value)}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
 }
 
 /** The known key closest to `key`, when it is close enough to be a likely typo. */

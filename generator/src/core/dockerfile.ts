@@ -11,6 +11,7 @@ import { replaceMatches, trimPrefix, trimSuffix } from './glob-match';
 import { ImageRefError, isScratch, parseImageRef } from './image-ref';
 import { PersistentMap } from './persistent-map';
 import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageRef } from './types';
+import { MAX_DOCKERFILE_BYTES } from './rules';
 
 /** Invalid input: the message says what is wrong; line and col (1-based) say where. */
 export class DockerfileError extends Error {
@@ -25,8 +26,6 @@ export class DockerfileError extends Error {
   }
 }
 
-/** Real Dockerfiles are a few kilobytes; anything this large is not one, and would only cost time. */
-export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 /** Deeper `${A:-${B:-...}}` nesting than this is not a real Dockerfile either. */
 const MAX_NESTING = 16;
 /**

@@ -67,12 +67,3 @@ export function formatKargoDuration(seconds: number): string {
 export function kargoDuration(text: string): string {
   return formatKargoDuration(parseDuration(text));
 }
-
-/**
- * Kargo's own duration syntax (Warehouse `spec.interval`): `^([0-9]+(\.[0-9]+)?(s|m|h))+$`, passed
- * through unchanged. Zero is refused: a Warehouse that polls continuously is never what was meant.
- */
-export function isKargoDuration(text: unknown): text is string {
-  if (typeof text !== 'string' || !/^([0-9]+(\.[0-9]+)?(s|m|h))+$/.test(text)) return false;
-  return /[1-9]/.test(text);
-}

@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { redact, refNameProblem, repoPathProblem } from './rules';
 
 export interface GitCredentials {
   username: string;
@@ -172,44 +173,24 @@ export function validateCommit(commit: string, field = 'commit'): string {
   return commit.toLowerCase();
 }
 
-/** A branch or tag name, with the rules of `git check-ref-format` and no leading "-". */
+/** A branch or tag name (core/rules.ts refNameProblem; `HEAD` too, as a fetch may ask for it). */
 export function validateRef(ref: string, field = 'ref'): string {
-  if (typeof ref !== 'string' || ref.length === 0) throw bad(field, 'must be a non-empty string');
-  if (ref.length > 255) throw bad(field, 'is longer than 255 characters');
-  if (ref.startsWith('-')) throw bad(field, 'must not begin with "-"');
-  // `git fetch origin +main` would read the ref as a forced refspec.
-  if (ref.startsWith('+')) throw bad(field, 'must not begin with "+" (git reads it as a forced refspec)');
-  if (CONTROL_OR_SPACE.test(ref)) throw bad(field, 'must not contain whitespace or control characters');
-  if (/[~^:?*[\\]/.test(ref)) throw bad(field, 'must not contain any of ~ ^ : ? * [ \\');
-  if (ref.includes('..') || ref.includes('@{') || ref.includes('//') || ref === '@') throw bad(field, 'is not a valid git ref name');
-  if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock')) throw bad(field, 'is not a valid git ref name');
-  if (ref.split('/').some((c) => c.startsWith('.'))) throw bad(field, 'no part of a ref name may begin with "."');
+  if (typeof ref !== 'string') throw bad(field, 'must be a string');
+  const problem = refNameProblem(ref, 'ref');
+  if (problem) throw bad(field, problem);
   return ref;
 }
 
-/** A file path inside a repository: relative, `/`-separated, no `.`/`..`/empty segments. */
+/** A file path inside a repository (core/rules.ts repoPathProblem). */
 export function validateRepoPath(p: string, field = 'path'): string {
-  if (typeof p !== 'string' || p.length === 0) throw bad(field, 'must be a non-empty string');
-  if (p.length > 4096) throw bad(field, 'is longer than 4096 characters');
-  if (/[\u0000-\u001f\u007f]/.test(p)) throw bad(field, 'must not contain control characters');
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) throw bad(field, 'must be relative to the repository root, not absolute');
-  if (p.includes('\\')) throw bad(field, 'must use "/" as the separator');
-  const parts = p.split('/');
-  if (parts.some((s) => s === '..')) throw bad(field, 'must not leave the repository ("..")');
-  if (parts.some((s) => s === '' || s === '.')) throw bad(field, 'must not have empty or "." segments');
-  if (parts.some((s) => s.toLowerCase() === '.git')) throw bad(field, 'must not point into .git');
+  if (typeof p !== 'string') throw bad(field, 'must be a string');
+  const problem = repoPathProblem(p);
+  if (problem) throw bad(field, problem);
   return p;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Running git
-
-/** Replaces every secret in a text by `***`: for git's stderr before it reaches any message. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
-  return out;
-}
 
 function secretsOf(c: GitCredentials | undefined): string[] {
   if (!c) return [];

@@ -9,6 +9,7 @@
 // reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
 import { printable, shortened } from './errors';
+import { redact, refNameProblem } from './rules';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -98,14 +99,10 @@ export function checkApiURL(text: string): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
-/** A branch or tag name as git accepts it (git check-ref-format), without refs/ prefixes being required. */
+/** The branch or tag a workflow runs on (core/rules.ts refNameProblem; not `HEAD`, which names no branch). */
 export function checkRef(ref: string): string {
-  const rule = 'write a branch or tag name such as main or v1.2.3';
-  if (ref === '' || ref.length > 255) invalid('ref', ref, rule);
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref)) invalid('ref', ref, `it holds a space, a control character or one of ~ ^ : ? * [ \\; ${rule}`);
-  if (ref.includes('..') || ref.includes('@{') || ref.includes('//') || ref === '@') invalid('ref', ref, `git refuses "..", "@{", "//" and "@" in ref names; ${rule}`);
-  if (/^[/.-]|[/.]$|\.lock$|\/\.|\.lock\//.test(ref)) invalid('ref', ref, `a ref name cannot start with "/", "." or "-", end with "/", "." or ".lock", or have a part starting with "."; ${rule}`);
+  const problem = refNameProblem(ref, 'branch');
+  if (problem) invalid('ref', ref, problem);
   return ref;
 }
 
@@ -171,8 +168,6 @@ function statusLine(status: number, statusText: string, token: string): string {
 /** How much of what the server says a message quotes. */
 const MAX_SERVER_TEXT_CHARS = 500;
 const MAX_REASON_CHARS = 100;
-/** A run of this many characters of the token anywhere in a text is hidden too (a server echoing part of it). */
-const TOKEN_WINDOW = 12;
 
 /** The escapes a server could write the token in (JSON \u and \x, percent, HTML numeric) decoded, so it is found in any of them. */
 function decodeEscapes(text: string): string {
@@ -185,27 +180,9 @@ function decodeEscapes(text: string): string {
     .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
 }
 
-/** Hides the token, and any run of TOKEN_WINDOW or more of its characters, wherever it appears. */
-function redact(text: string, token: string): string {
-  if (token.length < 4) return text;
-  let out = text.split(token).join('***');
-  const window = Math.min(TOKEN_WINDOW, token.length);
-  const hidden = new Array<boolean>(out.length).fill(false);
-  let any = false;
-  for (let i = 0; i + window <= token.length; i++) {
-    const piece = token.slice(i, i + window);
-    for (let at = out.indexOf(piece); at >= 0; at = out.indexOf(piece, at + 1)) {
-      hidden.fill(true, at, at + window);
-      any = true;
-    }
-  }
-  if (any) out = out.replace(/[\s\S]/g, (c, i: number) => (hidden[i] ? (i === 0 || !hidden[i - 1] ? '***' : '') : c));
-  return out;
-}
-
 /** Text the server sent, fit to print: escapes decoded, the token hidden, control characters visible, shortened. */
 function serverText(text: string, token: string, max = MAX_SERVER_TEXT_CHARS): string {
-  return shortened(printable(redact(decodeEscapes(text), token)), max);
+  return shortened(printable(redact(decodeEscapes(text), [token])), max);
 }
 
 /** GitHub's `message` from a JSON error body, or the start of whatever else came. */

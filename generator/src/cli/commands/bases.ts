@@ -1,7 +1,8 @@
 // `image-factory bases <Dockerfile>`: what a Dockerfile builds on, as a table or as JSON.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { DockerfileError, MAX_DOCKERFILE_BYTES, baseImagesOf } from '../../core/dockerfile';
+import { DockerfileError, baseImagesOf } from '../../core/dockerfile';
+import { MAX_DOCKERFILE_BYTES } from '../../core/rules';
 import { UserError } from '../../core/errors';
 import type { DockerfileAnalysis } from '../../core/types';
 

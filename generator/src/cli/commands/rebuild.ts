@@ -18,6 +18,7 @@ import {
   type FetchLike,
 } from '../../core/github';
 import type { ChartValues, ImageValues } from '../../core/values-types';
+import { editDistance, IMAGE_NAME } from '../../core/rules';
 
 export interface RebuildFlags {
   root: string;
@@ -41,7 +42,6 @@ export interface RebuildIO {
   fetchImpl?: FetchLike;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ARG = 'rebuild';
 
@@ -54,19 +54,8 @@ function wholeNumber(text: string, flag: string, min: number, max: number): numb
   return Number(text);
 }
 
-/** Levenshtein distance, for "did you mean". */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length];
-}
-
 function findImage(values: ChartValues, name: string): ImageValues {
-  if (!NAME.test(name)) argError(`"${name}" is not an image name (lower-case letters, digits and "-", at most 48 characters)`);
+  if (!IMAGE_NAME.test(name)) argError(`"${name}" is not an image name (lower-case letters, digits and "-", at most 48 characters)`);
   const image = values.images.find((i) => i.name === name);
   if (image) return image;
   const names = values.images.map((i) => i.name).sort();
