@@ -89,7 +89,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   };
 
   const overLimit = (file: string, limit: string) =>
-    new UserError({ file, message: `analyzing it took more than ${limit}; it is not a Dockerfile this service can analyze` });
+    new UserError({ subject: file, message: `analyzing it took more than ${limit}; it is not a Dockerfile this service can analyze` });
 
   const spawn = (): Slot => {
     const { file, execArgv } = workerScript();

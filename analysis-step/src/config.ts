@@ -39,7 +39,7 @@ const ENV = {
   fileURLs: 'IMAGE_FACTORY_ALLOW_FILE_URLS',
 } as const;
 
-const problem = (file: string, message: string) => new UserError({ file, message });
+const problem = (file: string, message: string) => new UserError({ subject: file, message });
 
 /** `30s`, `1500ms`, `2m`, or a number of seconds; between 1s and 10m. */
 export function parseTimeout(text: string, name: string): number {

@@ -2,7 +2,8 @@
 // commands/index.ts, which loads only the module of the command being run; this file only turns
 // errors into messages and exit codes.
 import type { Command } from 'commander';
-import { isUserError } from '../core/errors';
+import { formatProblems, toProblems } from '../core/errors';
+import { ExitError } from './exit-error';
 import { registerCommands, type CommandModule } from './commands';
 import { packageVersion } from '../core/package-root';
 
@@ -34,10 +35,8 @@ export function buildProgram(argv: string[], extra: readonly CommandModule[] = [
  * executable adds from outside this layer (see commands/index.ts registerCommands).
  */
 export async function main(argv: string[], extra: readonly CommandModule[] = []): Promise<number> {
-  // Commands report a non-zero outcome through process.exitCode; take it back so that main()
-  // leaves the process as it found it (tests call main() many times in one process).
-  const outer = process.exitCode;
-  process.exitCode = undefined;
+  // Commands end with a non-zero code by throwing (ExitError, or an error a user can act on); no
+  // command sets process.exitCode, so tests can call main() many times in one process.
   try {
     if (asksVersionOnly(argv.slice(2))) {
       process.stdout.write(`${packageVersion()}\n`); // as commander's .version() prints it
@@ -45,20 +44,18 @@ export async function main(argv: string[], extra: readonly CommandModule[] = [])
     }
     const program = buildProgram(argv, extra);
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (e) {
-    if (e instanceof commander().CommanderError) {
-      return e.exitCode;
-    }
-    if (isUserError(e)) {
-      process.stderr.write(`${e.message}\n`);
+    if (e instanceof commander().CommanderError) return e.exitCode;
+    if (e instanceof ExitError) return e.code;
+    const problems = toProblems(e);
+    if (problems) {
+      process.stderr.write(`${formatProblems(problems)}\n`);
       return 1;
     }
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`image-factory: internal error: ${message}\n`);
     if (process.env.IMAGE_FACTORY_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return 70;
-  } finally {
-    process.exitCode = outer;
   }
 }

@@ -19,7 +19,7 @@ export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalF
   return async (image, repoURL) => {
     if (!repoURL) {
       throw new UserError({
-        file: 'images.yaml',
+        subject: 'images.yaml',
         line: image.position.line,
         col: image.position.col,
         message: `image "${image.name}" has no source repository to fetch; set source.repo`,
@@ -38,7 +38,7 @@ export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalF
       // A repository that cannot be read is the user's to fix (network, credentials, branch, path).
       if (e instanceof GitFetchError) {
         throw new UserError({
-          file: 'images.yaml',
+          subject: 'images.yaml',
           line: image.position.line,
           col: image.position.col,
           message: `image "${image.name}": ${e.message}; check source.repo, source.branch and source.dockerfile, and GIT_USERNAME/GIT_PASSWORD for a private repository`,

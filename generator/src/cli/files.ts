@@ -59,12 +59,12 @@ function compareWith(file: string, rel: string, after: string): Existing {
 function existsAsFile(file: string, rel: string): boolean {
   try {
     const stat = fs.lstatSync(file);
-    if (stat.isDirectory()) throw new UserError({ file: rel, message: 'is a folder, where image-factory would remove a file it wrote; remove or rename the folder' });
+    if (stat.isDirectory()) throw new UserError({ subject: rel, message: 'is a folder, where image-factory would remove a file it wrote; remove or rename the folder' });
     return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    if (!(e instanceof UserError) && isFsError(e)) throw new UserError({ file: rel, message: fsProblemMessage(e) });
+    if (!(e instanceof UserError) && isFsError(e)) throw new UserError({ subject: rel, message: fsProblemMessage(e) });
     throw e;
   }
 }
@@ -94,9 +94,9 @@ const EXCLUSIVE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_
 function writeProblem(e: unknown, rel: string, action: 'written' | 'removed'): unknown {
   if (e instanceof UserError || !isFsError(e)) return e;
   if (e.code === 'EEXIST' || e.code === 'ELOOP') {
-    return new UserError({ file: rel, message: 'is in the way of the temp file image-factory writes there (something else made it); remove it and run again' });
+    return new UserError({ subject: rel, message: 'is in the way of the temp file image-factory writes there (something else made it); remove it and run again' });
   }
-  return new UserError({ file: rel, message: fsProblemMessage(e, action) });
+  return new UserError({ subject: rel, message: fsProblemMessage(e, action) });
 }
 
 async function writeExclusive(file: string, content: string): Promise<void> {
@@ -184,14 +184,14 @@ export function recoverInterruptedRun(root: string, folders: readonly string[]):
   const journalPath = path.join(realRoot, JOURNAL_FILE);
   let finished = 0;
   const read = readRegularFile(journalPath, JOURNAL_FILE, { maxBytes: 64 * 1024 * 1024, noFollow: true, fix: 'remove it' });
-  if (read.kind === 'too-large') throw new UserError({ file: JOURNAL_FILE, message: 'is too large to be a journal image-factory wrote; remove it and run image-factory generate again' });
+  if (read.kind === 'too-large') throw new UserError({ subject: JOURNAL_FILE, message: 'is too large to be a journal image-factory wrote; remove it and run image-factory generate again' });
   if (read.kind === 'read') {
     const journal = parseJournal(read.bytes.toString('utf8'));
     if (typeof journal === 'string') {
-      throw new UserError({ file: JOURNAL_FILE, message: `is not a journal image-factory wrote (${journal}); remove it and run image-factory generate again` });
+      throw new UserError({ subject: JOURNAL_FILE, message: `is not a journal image-factory wrote (${journal}); remove it and run image-factory generate again` });
     }
     if (journal.pid !== process.pid && isAlive(journal.pid)) {
-      throw new UserError({ file: JOURNAL_FILE, message: `another image-factory run (process ${journal.pid}) is writing this state repo; wait for it to finish (if there is no such process, remove the file)` });
+      throw new UserError({ subject: JOURNAL_FILE, message: `another image-factory run (process ${journal.pid}) is writing this state repo; wait for it to finish (if there is no such process, remove the file)` });
     }
     rollForward(root, journal);
     finished = journal.renames.length + journal.deletes.length;
@@ -228,7 +228,7 @@ export async function applyChanges(root: string, changes: readonly FileChange[])
   const realRoot = folderInside(root, '');
   const journalPath = path.join(realRoot, JOURNAL_FILE);
   if (fs.existsSync(journalPath)) {
-    throw new UserError({ file: JOURNAL_FILE, message: 'an earlier run was interrupted; run image-factory generate to finish it first' });
+    throw new UserError({ subject: JOURNAL_FILE, message: 'an earlier run was interrupted; run image-factory generate to finish it first' });
   }
   const pid = process.pid;
   const staged: { tmp: string; rel: string; target: string; content: string }[] = [];

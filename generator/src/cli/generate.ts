@@ -75,9 +75,9 @@ function readImagesConfig(root: string): ImagesConfig {
   const sizeRule = { maxBytes: MAX_IMAGES_YAML_BYTES, what: 'images.yaml' };
   // A committed link to /proc/self/environ or a secret elsewhere must not be read (and quoted in errors).
   const found = locateInside(root, IMAGES_FILE);
-  if (found.kind === 'outside') throw new UserError({ file: IMAGES_FILE, message: `is a symbolic link to ${found.real}, outside the state repo; replace it with the file itself` });
+  if (found.kind === 'outside') throw new UserError({ subject: IMAGES_FILE, message: `is a symbolic link to ${found.real}, outside the state repo; replace it with the file itself` });
   const read = readRegularFile(path.join(root, IMAGES_FILE), IMAGES_FILE, { maxBytes: MAX_IMAGES_YAML_BYTES, fix: 'images.yaml must be a file' });
-  if (read.kind === 'missing') throw new UserError({ file: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
+  if (read.kind === 'missing') throw new UserError({ subject: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
   if (read.kind === 'too-large') throw yamlTooLarge(read.size, IMAGES_FILE, sizeRule);
   return parseImagesConfig(read.bytes, IMAGES_FILE);
 }
@@ -95,7 +95,7 @@ function yamlFilesIn(root: string, dir: string): string[] {
     entries = fs.readdirSync(full, { withFileTypes: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    if (isFsError(e)) throw new UserError({ file: dir, message: fsProblemMessage(e, 'listed') });
+    if (isFsError(e)) throw new UserError({ subject: dir, message: fsProblemMessage(e, 'listed') });
     throw e;
   }
   return entries
@@ -107,7 +107,7 @@ function yamlFilesIn(root: string, dir: string): string[] {
 /** A state file's bytes: a regular file within the size the reader accepts. */
 function readStateBytes(root: string, rel: string): Buffer {
   const read = readRegularFile(path.join(root, rel), rel, { maxBytes: MAX_STATE_BYTES, noFollow: true });
-  if (read.kind === 'missing') throw new UserError({ file: rel, message: 'disappeared while it was being read; run again' });
+  if (read.kind === 'missing') throw new UserError({ subject: rel, message: 'disappeared while it was being read; run again' });
   if (read.kind === 'too-large') throw yamlTooLarge(read.size, rel, STATE_SIZE_RULE);
   return read.bytes;
 }
@@ -126,7 +126,7 @@ function readExistingStates(root: string): Map<string, ImageState> {
 
 /** Where a local image's Dockerfile is, refusing a path that is missing or leaves the state repo (also through links). */
 function locateLocalDockerfile(root: string, image: ImageEnrollment): string {
-  const where = { file: IMAGES_FILE, line: image.position.line, col: image.position.col };
+  const where = { subject: IMAGES_FILE, line: image.position.line, col: image.position.col };
   const rel = image.source.dockerfile;
   const found = locateInside(root, rel);
   if (found.kind === 'missing') {
@@ -148,10 +148,10 @@ function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     // Point at the entry in images.yaml, where the path is written.
-    throw new UserError({ file: IMAGES_FILE, line: image.position.line, col: image.position.col, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
+    throw new UserError({ subject: IMAGES_FILE, line: image.position.line, col: image.position.col, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
   }
-  if (read.kind === 'too-large') throw new UserError({ file: rel, message: `is ${read.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
-  if (read.kind === 'missing') throw new UserError({ file: rel, message: 'disappeared while it was being read; run again' });
+  if (read.kind === 'too-large') throw new UserError({ subject: rel, message: `is ${read.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
+  if (read.kind === 'missing') throw new UserError({ subject: rel, message: 'disappeared while it was being read; run again' });
   return read.bytes;
 }
 
@@ -243,14 +243,14 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
     const rel = baseStatePath(slugOf(ref));
     const state = baseStateOf(ref, users, enrolledByRepo.get(repoURLOf(ref)));
     const written = writableState(state);
-    if ('problem' in written) problems.push({ file: rel, message: `${written.problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
+    if ('problem' in written) problems.push({ subject: rel, message: `${written.problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
     else files.set(rel, written.text);
   }
   if (problems.length) throw new UserError(problems);
   const valuesText = renderValues(values);
   const valuesSize = Buffer.byteLength(valuesText, 'utf8');
   if (valuesSize > MAX_VALUES_BYTES) {
-    throw new UserError({ file: VALUES_FILE, message: `would be ${describeBytes(valuesSize)}, over the ${describeBytes(MAX_VALUES_BYTES)} that image-factory graph, impact and rebuild read; enrol fewer images in one state repo` });
+    throw new UserError({ subject: VALUES_FILE, message: `would be ${describeBytes(valuesSize)}, over the ${describeBytes(MAX_VALUES_BYTES)} that image-factory graph, impact and rebuild read; enrol fewer images in one state repo` });
   }
   files.set(VALUES_FILE, valuesText);
   const shards = config.shards ? shardValuesOf(config, values) : undefined;
@@ -276,7 +276,7 @@ function staleShardFiles(root: string): string[] {
  */
 function unwritableImageState(rel: string, problem: string, image: ImageEnrollment): Problem {
   return {
-    file: IMAGES_FILE,
+    subject: IMAGES_FILE,
     line: image.position.line,
     col: image.position.col,
     message: `image "${image.name}": ${rel} ${problem}, because of what its Dockerfile names; use fewer or shorter image references, stage names and platforms`,

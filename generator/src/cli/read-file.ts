@@ -77,13 +77,13 @@ export function readRegularFile(file: string, shown: string, options: ReadOption
     const code = (e as NodeJS.ErrnoException).code;
     // ENOTDIR: a file where a folder of the path should be, so nothing can be at the path.
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    if (code === 'ELOOP' && options.noFollow) throw new UserError({ file: shown, message: `is a symbolic link${fix || '; replace it with the file itself'}` });
-    if (isFsError(e)) throw new UserError({ file: shown, message: fsProblemMessage(e) });
+    if (code === 'ELOOP' && options.noFollow) throw new UserError({ subject: shown, message: `is a symbolic link${fix || '; replace it with the file itself'}` });
+    if (isFsError(e)) throw new UserError({ subject: shown, message: fsProblemMessage(e) });
     throw e;
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new UserError({ file: shown, message: `is ${kindOfEntry(stat)}, not a regular file${fix}` });
+    if (!stat.isFile()) throw new UserError({ subject: shown, message: `is ${kindOfEntry(stat)}, not a regular file${fix}` });
     const chunks: Buffer[] = [];
     let total = 0;
     // One byte past the cap is enough to know the file is too large.
@@ -97,7 +97,7 @@ export function readRegularFile(file: string, shown: string, options: ReadOption
     if (total > options.maxBytes) return { kind: 'too-large', size: Math.max(stat.size, total) };
     return { kind: 'read', bytes: Buffer.concat(chunks, total) };
   } catch (e) {
-    if (!(e instanceof UserError) && isFsError(e)) throw new UserError({ file: shown, message: fsProblemMessage(e) });
+    if (!(e instanceof UserError) && isFsError(e)) throw new UserError({ subject: shown, message: fsProblemMessage(e) });
     throw e;
   } finally {
     fs.closeSync(fd);

@@ -16,7 +16,7 @@ export function realRootOf(root: string): string {
   try {
     return fs.realpathSync(root);
   } catch (e) {
-    if (isFsError(e)) throw new UserError({ file: root, message: `${fsProblemMessage(e)}; pass --root the state repo (the folder holding images.yaml)` });
+    if (isFsError(e)) throw new UserError({ subject: root, message: `${fsProblemMessage(e)}; pass --root the state repo (the folder holding images.yaml)` });
     throw e;
   }
 }
@@ -33,7 +33,7 @@ export function folderInside(root: string, rel: string, filesInTheWay: 'refuse' 
   let current = realRoot;
   const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = 0; i < parts.length; i++) {
-    if (parts[i] === '..') throw new UserError({ file: rel, message: 'leads out of the state repo ("..")' });
+    if (parts[i] === '..') throw new UserError({ subject: rel, message: 'leads out of the state repo ("..")' });
     const shown = parts.slice(0, i + 1).join('/');
     const next = path.join(current, parts[i]);
     let stat: fs.Stats;
@@ -41,7 +41,7 @@ export function folderInside(root: string, rel: string, filesInTheWay: 'refuse' 
       stat = fs.lstatSync(next);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return path.join(next, ...parts.slice(i + 1));
-      if (isFsError(e)) throw new UserError({ file: shown, message: fsProblemMessage(e) });
+      if (isFsError(e)) throw new UserError({ subject: shown, message: fsProblemMessage(e) });
       throw e;
     }
     if (stat.isSymbolicLink()) {
@@ -49,17 +49,17 @@ export function folderInside(root: string, rel: string, filesInTheWay: 'refuse' 
       try {
         target = fs.realpathSync(next);
       } catch {
-        throw new UserError({ file: shown, message: `is a symbolic link to a path that does not exist; image-factory writes in ${rel}/: replace the link with a folder` });
+        throw new UserError({ subject: shown, message: `is a symbolic link to a path that does not exist; image-factory writes in ${rel}/: replace the link with a folder` });
       }
       if (!isInside(target, realRoot)) {
-        throw new UserError({ file: shown, message: `is a symbolic link to ${target}, outside the state repo; image-factory writes in ${rel}/: replace the link with a folder` });
+        throw new UserError({ subject: shown, message: `is a symbolic link to ${target}, outside the state repo; image-factory writes in ${rel}/: replace the link with a folder` });
       }
       stat = fs.statSync(target);
       current = target;
     } else current = next;
     if (!stat.isDirectory()) {
       if (filesInTheWay === 'allow') return path.join(current, ...parts.slice(i + 1));
-      throw new UserError({ file: shown, message: `is a file, but image-factory keeps its files in the folder ${rel}/; move the file away` });
+      throw new UserError({ subject: shown, message: `is a file, but image-factory keeps its files in the folder ${rel}/; move the file away` });
     }
   }
   return current;

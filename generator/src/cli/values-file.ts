@@ -38,12 +38,12 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
   if (opts.values === undefined) {
     // The default file is the state repo's: a committed link out of it (to a secret) is not read.
     const found = locateInside(root, DEFAULT_VALUES_PATH);
-    if (found.kind === 'outside') throw new UserError({ file: shown, message: `is a symbolic link to ${found.real}, outside the state repo; run \`image-factory generate\` to write the file itself` });
+    if (found.kind === 'outside') throw new UserError({ subject: shown, message: `is a symbolic link to ${found.real}, outside the state repo; run \`image-factory generate\` to write the file itself` });
   }
   const read = readRegularFile(file, shown, { maxBytes: MAX_VALUES_BYTES, fix: 'name the chart values file (dist/values.yaml)' });
   if (read.kind === 'missing') {
     throw new UserError({
-      file: shown,
+      subject: shown,
       message:
         opts.values !== undefined
           ? 'no such file; check the --values path'
@@ -76,7 +76,7 @@ type Json = unknown;
 export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment[]) => SourcePosition | Record<string, never> = () => ({})): Problem[] {
   const problems: Problem[] = [];
   const at = (p: PathSegment[], message: string) => {
-    problems.push({ file, ...positionOf(p), message: `${describe(p)} ${message}; ${FIX}` });
+    problems.push({ subject: file, ...positionOf(p), message: `${describe(p)} ${message}; ${FIX}` });
   };
   const isObj = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const str = (v: Json, p: PathSegment[], pattern?: RegExp) => {
@@ -95,7 +95,7 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
   };
   const K8S = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
-  if (!isObj(doc)) return [{ file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
+  if (!isObj(doc)) return [{ subject: file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
   list(doc.images, ['images']).forEach((image, i) => {
     const p: PathSegment[] = ['images', i];
     if (!isObj(image)) return at(p, 'must be a mapping');

@@ -2,6 +2,8 @@
 // and error `reason`), a message safe to show (never a credential) and the request field at fault.
 // The front ends decide what it means to them: the service maps each reason to an HTTP status
 // (analysis-step/src/errors.ts), `image-factory analyze` prints the message and exits 1.
+import type { Problem } from './errors';
+
 export type RefusalReason =
   | 'bad-request'
   | 'repo-not-allowed'
@@ -27,5 +29,9 @@ export class AnalysisRefusal extends Error {
     this.name = 'AnalysisRefusal';
     this.reason = reason;
     this.field = field;
+  }
+
+  toProblem(): Problem {
+    return { subject: this.field ?? 'analysis', message: this.message };
   }
 }

@@ -262,7 +262,7 @@ class Checker {
   problems(): Problem[] {
     const file = this.source.file;
     return [...this.findings.values()]
-      .map((f) => ({ file, ...this.source.positionOf(f.path, f.part), message: f.message }))
+      .map((f) => ({ subject: file, ...this.source.positionOf(f.path, f.part), message: f.message }))
       .sort((a, b) => a.line - b.line || a.col - b.col || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   }
 }
@@ -635,7 +635,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     maxAliases: 0,
     what: 'images.yaml',
   });
-  if (source.isEmpty) throw new UserError({ file, line: 1, col: 1, message: `is empty; ${EMPTY_FILE_HINT}` });
+  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${EMPTY_FILE_HINT}` });
 
   const value = source.value;
   let raw: RawConfig;
@@ -651,7 +651,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     validate = validateMapping;
   } else {
     throw new UserError({
-      file,
+      subject: file,
       ...source.positionOf([]),
       message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${EMPTY_FILE_HINT}`,
     });

@@ -15,18 +15,18 @@ export function analyzeDockerfile(bytes: Uint8Array, file: string, buildArgs: Re
     const before = buffer.subarray(0, bad).toString('utf8');
     const line = before.split('\n').length;
     const col = before.length - before.lastIndexOf('\n');
-    throw new UserError({ file, line, col, message: `is not UTF-8 text (byte 0x${buffer[bad].toString(16)}); save the Dockerfile as UTF-8` });
+    throw new UserError({ subject: file, line, col, message: `is not UTF-8 text (byte 0x${buffer[bad].toString(16)}); save the Dockerfile as UTF-8` });
   }
   const text = buffer.toString('utf8');
   let result: DockerfileAnalysis;
   try {
     result = baseImagesOf(text, buildArgs);
   } catch (e) {
-    if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
+    if (e instanceof DockerfileError) throw new UserError({ subject: file, line: e.line, col: e.col, message: e.message });
     throw e;
   }
   // More images than a state file may hold: refused here, so no writer makes a file the reader refuses.
   const tooMany = analysisLimitProblem(result);
-  if (tooMany) throw new UserError({ file, ...tooMany });
+  if (tooMany) throw new UserError({ subject: file, ...tooMany });
   return result;
 }

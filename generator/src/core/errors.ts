@@ -5,12 +5,17 @@
 // every reader: a 1 MB tag must not make a 1 MB line, nor 20,000 bad entries 13 MB of output.
 
 export interface Located {
-  file: string;
+  /**
+   * What the problem is in: a file of the state repo (`images.yaml`, `images/a.yaml`), or what the
+   * user gave on the command line or in the environment (`--build-arg`, `TMPDIR`, `GitHub`).
+   * line and col are set only when the subject is a file.
+   */
+  subject: string;
   line?: number;
   col?: number;
 }
 
-/** One problem in one file, with where it is and how to fix it. */
+/** One problem in one subject, with where it is and how to fix it. */
 export interface Problem extends Located {
   message: string;
 }
@@ -46,7 +51,7 @@ export function shortened(text: string, max = MAX_MESSAGE_CHARS): string {
 }
 
 export function formatProblem(p: Problem): string {
-  const where = p.line === undefined ? p.file : `${p.file}:${p.line}:${p.col ?? 1}`;
+  const where = p.line === undefined ? p.subject : `${p.subject}:${p.line}:${p.col ?? 1}`;
   return shortened(printable(`${where}: ${p.message}`));
 }
 
@@ -72,4 +77,21 @@ export class UserError extends Error {
 
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
+}
+
+/** An error from outside the user's files (a git host, GitHub, an analysis refused) that knows how to say itself as a problem. */
+export interface ExplainsItself {
+  toProblem(): Problem;
+}
+
+const explainsItself = (e: unknown): e is ExplainsItself => e instanceof Error && typeof (e as Partial<ExplainsItself>).toProblem === 'function';
+
+/**
+ * Every error a user can act on as `subject[:line:col]: message` problems; undefined for anything
+ * else, which is a bug. The one place the front ends learn what to tell the user.
+ */
+export function toProblems(e: unknown): Problem[] | undefined {
+  if (e instanceof UserError) return e.problems;
+  if (explainsItself(e)) return [e.toProblem()];
+  return undefined;
 }

@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { redact, refNameProblem, repoPathProblem } from './rules';
+import type { Problem } from './errors';
 
 export interface GitCredentials {
   username: string;
@@ -78,6 +79,10 @@ export class GitFetchError extends Error {
     this.name = 'GitFetchError';
     this.reason = reason;
     this.field = field;
+  }
+
+  toProblem(): Problem {
+    return { subject: this.field ?? 'git', message: this.message };
   }
 }
 

@@ -8,7 +8,7 @@
 // never written anywhere: not in logs, errors or dry-run output. What the server sends back (body,
 // reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
-import { printable, shortened } from './errors';
+import { printable, shortened, type Problem } from './errors';
 import { redact, refNameProblem } from './rules';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
@@ -26,6 +26,10 @@ export class GitHubError extends Error {
     super(message);
     this.name = 'GitHubError';
     this.status = status;
+  }
+
+  toProblem(): Problem {
+    return { subject: 'GitHub', message: this.message };
   }
 }
 

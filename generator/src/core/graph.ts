@@ -36,7 +36,7 @@ function chainGraph(values: ChartValues): ChainGraph {
       const parent = up.image;
       if (parent === undefined || !byName.has(parent)) {
         throw new UserError({
-          file: VALUES_LABEL,
+          subject: VALUES_LABEL,
           message: `image "${image.name}" builds on "${up.ref}", which names no enrolled image; run \`image-factory generate\` again`,
         });
       }
@@ -145,7 +145,7 @@ export function assertAcyclic(values: ChartValues, file = VALUES_LABEL): void {
   if (cycles.length === 0) return;
   throw new UserError(
     cycles.map((cycle) => ({
-      file,
+      subject: file,
       message:
         `image cycle: ${describeCycle(cycle)}; ` +
         (cycle.length === 1
@@ -194,7 +194,7 @@ function delaySecondsOf(image: ImageValues): number {
   try {
     return parseDuration(image.rebuildDelay);
   } catch (e) {
-    throw new UserError({ file: VALUES_LABEL, message: `image "${image.name}": rebuildDelay "${image.rebuildDelay}" ${(e as Error).message}` });
+    throw new UserError({ subject: VALUES_LABEL, message: `image "${image.name}": rebuildDelay "${image.rebuildDelay}" ${(e as Error).message}` });
   }
 }
 
@@ -250,7 +250,7 @@ export function impactOf(values: ChartValues, refText: string): Impact {
   try {
     parsed = parseImageRef(refText);
   } catch (e) {
-    if (e instanceof ImageRefError) throw new UserError({ file: '<image-ref>', message: e.message });
+    if (e instanceof ImageRefError) throw new UserError({ subject: '<image-ref>', message: e.message });
     throw e;
   }
   assertAcyclic(values);
@@ -435,14 +435,14 @@ function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: GraphEdge
   for (const e of values.edges) {
     const target = byName.get(e.to);
     if (target === undefined) {
-      throw new UserError({ file: VALUES_LABEL, message: `an edge leads to "${e.to}", which is not an enrolled image; run \`image-factory generate\` again` });
+      throw new UserError({ subject: VALUES_LABEL, message: `an edge leads to "${e.to}", which is not an enrolled image; run \`image-factory generate\` again` });
     }
     let from: string | undefined;
     if (e.fromKind === 'base') from = baseId.get(e.from);
     else if (e.fromKind === 'pinned') from = pinId.get(e.from);
     else from = byName.has(e.from) ? imageId(e.from) : undefined;
     if (from === undefined) {
-      throw new UserError({ file: VALUES_LABEL, message: `an edge comes from "${e.from}", which is not an enrolled image; run \`image-factory generate\` again` });
+      throw new UserError({ subject: VALUES_LABEL, message: `an edge comes from "${e.from}", which is not an enrolled image; run \`image-factory generate\` again` });
     }
     const key = `${from}\u0000${imageId(e.to)}`;
     if (seen.has(key)) continue;

@@ -16,7 +16,7 @@ export type ShardValues = { project: { name: string } } & ChartValues;
 export const shardValuesPath = (shard: string): string => `dist/values-${shard}.yaml`;
 export const shardProjectName = (shard: string): string => `image-factory-${shard}`;
 
-const at = (file: string, position: SourcePosition, message: string): Problem => ({ file, line: position.line, col: position.col, message });
+const at = (file: string, position: SourcePosition, message: string): Problem => ({ subject: file, line: position.line, col: position.col, message });
 
 /** Shard names and prefixes are each used once. */
 function checkSettings(file: string, shards: readonly ShardSetting[]): Problem[] {

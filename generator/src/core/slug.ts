@@ -48,7 +48,7 @@ export function assertSlugsDistinct(refs: ImageRef[], file: string): Map<string,
     const other = bySlug.get(slug);
     if (other !== undefined && other !== ref.ref) {
       throw new UserError({
-        file,
+        subject: file,
         message: `base images ${other} and ${ref.ref} share the slug ${slug}; report this, and pin one of them by digest meanwhile`,
       });
     }

@@ -62,7 +62,7 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
   }
   const doc = readYamlSource(bytes, file, { ...READ_RULE, what });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-    throw new UserError({ file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });
+    throw new UserError({ subject: file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });
   }
   if (!validate(doc.value)) {
     const seen = new Set<string>();
@@ -74,7 +74,7 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
       const text = `${pos.line}:${pos.col}:${d.message}`;
       if (seen.has(text)) continue;
       seen.add(text);
-      problems.push({ file, ...pos, message: d.message });
+      problems.push({ subject: file, ...pos, message: d.message });
     }
     throw new UserError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
   }
@@ -85,7 +85,7 @@ export function parseImageStateFile(bytes: Buffer, file: string): ImageState {
   const state = checked<ImageState>(bytes, file, validateImageState, 'image state file');
   const expected = `images/${state.name}.yaml`;
   if (file.endsWith('.yaml') && path.posix.basename(file) !== path.posix.basename(expected)) {
-    throw new UserError({ file, line: 1, col: 1, message: `holds the state of image "${state.name}", so it must be named ${path.posix.basename(expected)}; regenerate the state files` });
+    throw new UserError({ subject: file, line: 1, col: 1, message: `holds the state of image "${state.name}", so it must be named ${path.posix.basename(expected)}; regenerate the state files` });
   }
   return state;
 }

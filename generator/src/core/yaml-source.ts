@@ -66,7 +66,7 @@ export function yamlTooLarge(byteLength: number, file: string, options: YamlSour
   const max = options.maxBytes ?? DEFAULT_MAX_YAML_BYTES;
   const what = options.what ?? 'a YAML file';
   return new UserError({
-    file,
+    subject: file,
     message: `is ${describeBytes(byteLength)} (${byteLength} bytes), over the ${describeBytes(max)} limit for ${what}; check that this is the right file${options.fixHint ? `, or ${options.fixHint}` : ''}`,
   });
 }
@@ -186,7 +186,7 @@ function decode(input: string | Buffer, file: string, options: YamlSourceOptions
   assertYamlSize(input.length, file, options);
   const save = 'save it as UTF-8 (without a byte-order mark or with the UTF-8 one)';
   if ((input[0] === 0xff && input[1] === 0xfe) || (input[0] === 0xfe && input[1] === 0xff)) {
-    throw new UserError({ file, line: 1, col: 1, message: `is UTF-16 text, not UTF-8; ${save}` });
+    throw new UserError({ subject: file, line: 1, col: 1, message: `is UTF-16 text, not UTF-8; ${save}` });
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
@@ -196,7 +196,7 @@ function decode(input: string | Buffer, file: string, options: YamlSourceOptions
     const before = input.subarray(start, Math.max(start, bad)).toString('utf8');
     const at = positionInText(before, before.length);
     const byte = bad >= 0 ? ` (byte 0x${input[bad].toString(16).padStart(2, '0')})` : '';
-    throw new UserError({ file, ...at, message: `is not valid UTF-8${byte}; ${save}` });
+    throw new UserError({ subject: file, ...at, message: `is not valid UTF-8${byte}; ${save}` });
   }
 }
 
@@ -211,7 +211,7 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
   const what = options.what ?? 'this file';
   const maxDepth = options.maxDepth ?? MAX_YAML_DEPTH;
   const deep = tooDeepAt(text, maxDepth);
-  if (deep >= 0) throw new UserError({ file, ...positionInText(text, deep), message: tooDeepHere(maxDepth) });
+  if (deep >= 0) throw new UserError({ subject: file, ...positionInText(text, deep), message: tooDeepHere(maxDepth) });
   const lineCounter = new LineCounter();
   const positionAt = (offset: number): SourcePosition => {
     const p = lineCounter.linePos(offset);
@@ -222,17 +222,17 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, strict: true }) as Document.Parsed[];
   } catch (e) {
     // The parser recurses per nesting level; a pathological file can exhaust the stack.
-    if (e instanceof RangeError) throw new UserError({ file, message: TOO_DEEP });
+    if (e instanceof RangeError) throw new UserError({ subject: file, message: TOO_DEEP });
     throw e;
   }
   const problems: Problem[] = [];
   const hint = options.fixHint ? `; ${options.fixHint}` : '';
   // The parser turns its own stack overflow into one error per level; one message says it all.
-  if (documents.some((doc) => doc.errors.some((e) => /call stack/i.test(e.message)))) throw new UserError({ file, message: TOO_DEEP });
+  if (documents.some((doc) => doc.errors.some((e) => /call stack/i.test(e.message)))) throw new UserError({ subject: file, message: TOO_DEEP });
   for (const doc of documents) {
     for (const e of doc.errors) {
       const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ file, ...positionAt(e.pos[0]), message: `YAML syntax error: ${first}${hint}` });
+      problems.push({ subject: file, ...positionAt(e.pos[0]), message: `YAML syntax error: ${first}${hint}` });
     }
   }
   if (problems.length) throw new UserError(problems);
@@ -242,7 +242,7 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     // Point at the `---` that starts the second document when there is one.
     const marker = text.lastIndexOf('---', offset);
     const at = positionAt(marker >= 0 && marker >= (documents[0].range?.[1] ?? 0) - 3 ? marker : offset);
-    throw new UserError({ file, ...at, message: `holds ${documents.length} YAML documents; ${what} must be a single document: remove the extra \`---\` and what follows, or merge it into the first` });
+    throw new UserError({ subject: file, ...at, message: `holds ${documents.length} YAML documents; ${what} must be a single document: remove the extra \`---\` and what follows, or merge it into the first` });
   }
   const document = documents[0] as Document.Parsed | undefined;
   if (!document || document.contents === null) {
@@ -261,7 +261,7 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
           maxAliases === 0
             ? `uses the YAML alias *${node.source}; aliases are not allowed in ${what}: write the value out in full`
             : `uses more than ${maxAliases} YAML aliases; write the values out in full`;
-        aliasProblem = { file, ...positionAt(node.range?.[0] ?? 0), message };
+        aliasProblem = { subject: file, ...positionAt(node.range?.[0] ?? 0), message };
       }
     },
   });
@@ -278,7 +278,7 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
         if (earlier) {
           const first = positionAt(earlier.range?.[0] ?? 0);
           problems.push({
-            file,
+            subject: file,
             ...positionAt(keyNode.range?.[0] ?? 0),
             message: `duplicate key "${name}" (first at line ${first.line}, column ${first.col}); keep one of the two`,
           });
@@ -293,9 +293,9 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     value = document.toJS({ maxAliasCount: maxAliases === 0 ? 0 : Math.max(maxAliases, 1) * 10 });
   } catch (e) {
     if (e instanceof Error && /alias/i.test(e.message)) {
-      throw new UserError({ file, message: `expands its YAML aliases too far; write the values out in full` });
+      throw new UserError({ subject: file, message: `expands its YAML aliases too far; write the values out in full` });
     }
-    if (e instanceof RangeError) throw new UserError({ file, message: TOO_DEEP });
+    if (e instanceof RangeError) throw new UserError({ subject: file, message: TOO_DEEP });
     throw e;
   }
   return makeSource(file, text, document, value ?? null, value === null || value === undefined, positionAt);

@@ -40,7 +40,7 @@ export async function imageFromStateRepo(root: string, name: string): Promise<{ 
   const image = repo.values.images.find((i) => i.name === name);
   if (!image) {
     const known = repo.values.images.map((i) => i.name).join(', ') || 'none';
-    throw new UserError({ file: 'images.yaml', message: `no image named "${name}" (enrolled: ${known})` });
+    throw new UserError({ subject: 'images.yaml', message: `no image named "${name}" (enrolled: ${known})` });
   }
   return { image, lastRebuild: repo.states.get(name)?.lastRebuild };
 }
@@ -85,10 +85,10 @@ export function register(program: Command): void {
     .option('--fetch-timeout <seconds>', 'time allowed for the git fetch, in seconds', '60')
     .option('--allow-insecure-urls', 'accept file:// and http:// loopback URLs in --repo-url')
     .action(async (flags: AnalyzeFlags) => {
-      if (flags.repoUrl && flags.checkout) throw new UserError({ file: '--checkout', message: 'give --repo-url or --checkout, not both' });
-      if (flags.commit && flags.ref) throw new UserError({ file: '--ref', message: 'give --commit or --ref, not both' });
+      if (flags.repoUrl && flags.checkout) throw new UserError({ subject: '--checkout', message: 'give --repo-url or --checkout, not both' });
+      if (flags.commit && flags.ref) throw new UserError({ subject: '--ref', message: 'give --commit or --ref, not both' });
       const timeout = Number(flags.fetchTimeout);
-      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UserError({ file: '--fetch-timeout', message: `"${flags.fetchTimeout}" is not a number of seconds (1 to 3600)` });
+      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UserError({ subject: '--fetch-timeout', message: `"${flags.fetchTimeout}" is not a number of seconds (1 to 3600)` });
       const { image, lastRebuild } = await imageFromStateRepo(path.resolve(flags.root), flags.image);
       let repoURL = flags.repoUrl ?? image.source.repoURL;
       let ref = flags.ref;
@@ -98,25 +98,16 @@ export function register(program: Command): void {
         try {
           dir = fs.realpathSync(flags.checkout);
         } catch {
-          throw new UserError({ file: flags.checkout, message: 'not found; --checkout must name a local git clone' });
+          throw new UserError({ subject: flags.checkout, message: 'not found; --checkout must name a local git clone' });
         }
         repoURL = pathToFileURL(dir).href;
         insecure = true;
         if (!flags.commit && !ref) ref = 'HEAD';
       }
-      if (!repoURL) throw new UserError({ file: 'images.yaml', message: `image "${image.name}" has no source repository URL; pass --repo-url or --checkout` });
+      if (!repoURL) throw new UserError({ subject: 'images.yaml', message: `image "${image.name}" has no source repository URL; pass --repo-url or --checkout` });
       const env = process.env;
       const credentials = env.GIT_USERNAME && env.GIT_PASSWORD ? { username: env.GIT_USERNAME, password: env.GIT_PASSWORD } : undefined;
-      try {
-        const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs: timeout * 1000 });
-        process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-      } catch (e) {
-        if (e instanceof AnalysisRefusal) {
-          process.stderr.write(`image-factory analyze: ${e.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw e;
-      }
+      const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs: timeout * 1000 });
+      process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     });
 }

@@ -24,10 +24,10 @@ export function parseBuildArgs(pairs: string[]): Record<string, string> {
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
     if (eq < 0) {
-      throw new UserError({ file: '--build-arg', message: `"${name}" has no value: write --build-arg ${name}=<value>` });
+      throw new UserError({ subject: '--build-arg', message: `"${name}" has no value: write --build-arg ${name}=<value>` });
     }
     if (!BUILD_ARG_NAME.test(name)) {
-      throw new UserError({ file: '--build-arg', message: `${JSON.stringify(name)} is not an ARG name (letters, digits and _, not starting with a digit)` });
+      throw new UserError({ subject: '--build-arg', message: `${JSON.stringify(name)} is not an ARG name (letters, digits and _, not starting with a digit)` });
     }
     args[name] = pair.slice(eq + 1);
   }
@@ -40,11 +40,11 @@ export function readDockerfile(file: string): string {
   try {
     stat = fs.statSync(file);
   } catch {
-    throw new UserError({ file, message: 'no such file; give the path of a Dockerfile' });
+    throw new UserError({ subject: file, message: 'no such file; give the path of a Dockerfile' });
   }
-  if (!stat.isFile()) throw new UserError({ file, message: 'not a file; give the path of a Dockerfile' });
+  if (!stat.isFile()) throw new UserError({ subject: file, message: 'not a file; give the path of a Dockerfile' });
   if (stat.size > MAX_DOCKERFILE_BYTES) {
-    throw new UserError({ file, message: `not a Dockerfile: ${stat.size} bytes, more than ${MAX_DOCKERFILE_BYTES}` });
+    throw new UserError({ subject: file, message: `not a Dockerfile: ${stat.size} bytes, more than ${MAX_DOCKERFILE_BYTES}` });
   }
   const bytes = fs.readFileSync(file);
   try {
@@ -53,7 +53,7 @@ export function readDockerfile(file: string): string {
     // The first replacement character of a lenient decode marks the first byte that is not UTF-8.
     const lenient = new TextDecoder('utf-8').decode(bytes);
     const before = lenient.slice(0, Math.max(lenient.indexOf('\ufffd'), 0)).split('\n');
-    throw new UserError({ file, line: before.length, col: before[before.length - 1].length + 1, message: 'not UTF-8 text: save the Dockerfile as UTF-8' });
+    throw new UserError({ subject: file, line: before.length, col: before[before.length - 1].length + 1, message: 'not UTF-8 text: save the Dockerfile as UTF-8' });
   }
 }
 
@@ -107,7 +107,7 @@ export function register(program: Command): void {
       try {
         analysis = baseImagesOf(text, buildArgs);
       } catch (e) {
-        if (e instanceof DockerfileError) throw new UserError({ file, line: e.line, col: e.col, message: e.message });
+        if (e instanceof DockerfileError) throw new UserError({ subject: file, line: e.line, col: e.col, message: e.message });
         throw e;
       }
       if (flags.json) {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { applyChanges, describeChanges, recoverInterruptedRun } from '../files';
 import { changesOfPlan, OUTPUT_FOLDERS, planGeneration, summaryOf, validateStateRepo, type ExternalFetcher } from '../generate';
 import { externalFetcher } from '../external';
+import { ExitError } from '../exit-error';
 
 interface GenerateFlags {
   root: string;
@@ -39,8 +40,7 @@ export function register(program: Command): void {
           return;
         }
         process.stderr.write(`image-factory: ${changes.length} file(s) out of date; run \`image-factory generate\` and commit the result:\n${describeChanges(changes)}\n`);
-        process.exitCode = 1;
-        return;
+        throw new ExitError(1, 'out of date');
       }
       await applyChanges(root, changes);
       if (flags.summary) process.stdout.write(`${summaryOf(plan, changes)}\n`);

@@ -19,6 +19,7 @@ import {
 } from '../../core/github';
 import type { ChartValues, ImageValues } from '../../core/values-types';
 import { editDistance, IMAGE_NAME } from '../../core/rules';
+import { ExitError } from '../exit-error';
 
 export interface RebuildFlags {
   root: string;
@@ -46,7 +47,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const ARG = 'rebuild';
 
 function argError(message: string): never {
-  throw new UserError({ file: ARG, message });
+  throw new UserError({ subject: ARG, message });
 }
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
@@ -188,6 +189,6 @@ export function register(program: Command): void {
         stdout: (t) => void process.stdout.write(t),
         stderr: (t) => void process.stderr.write(t),
       });
-      if (code !== 0) process.exitCode = code;
+      if (code !== 0) throw new ExitError(code, 'not dispatched');
     });
 }
