@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../generator/src/cli/cli';
-import { renderYaml } from '../generator/src/core/yaml-out';
+import { renderYaml } from '../generator/src/core/canonical-yaml';
 import { CHART_DIR, find, helm, type K8sObject } from './support/helm';
 import { captureOutput, removeTempDirs, tempDir } from './support/tree';
 import { parseAllDocuments } from 'yaml';

@@ -6,7 +6,7 @@ import { isDuration } from '../core/duration';
 import { readRegularFile } from './read-file';
 import { locateInside } from './repo-paths';
 import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge, type PathSegment } from '../core/yaml-source';
-import { readCanonicalYaml } from '../core/yaml-out';
+import { readCanonicalYaml } from '../core/canonical-yaml';
 import type { SourcePosition } from '../core/types';
 import type { ChartValues } from '../core/values-types';
 import { IMAGE_NAME } from '../core/rules';

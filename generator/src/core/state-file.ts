@@ -7,7 +7,7 @@ import { UserError, type Problem } from './errors';
 import { STATE_HEADER, type BaseImageState, type ImageState } from './state';
 import { packageRoot } from './package-root';
 import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, readYamlSource } from './yaml-source';
-import { nestingDepth, readCanonicalYaml, renderYamlWithin } from './yaml-out';
+import { nestingDepth, readCanonicalYaml, renderYamlWithin } from './canonical-yaml';
 
 /** The largest state file read back. Every state file written is checked against it first. */
 export const MAX_STATE_BYTES = 1024 * 1024;

@@ -4,7 +4,7 @@
 // what makes their outputs byte-identical.
 import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs, SourcePosition } from './types';
 import { shortened } from './errors';
-import { renderYaml, sortedKeys } from './yaml-out';
+import { renderYaml, sortedKeys } from './canonical-yaml';
 import { packageVersion } from './package-root';
 import { lastRebuildOf, type LastRebuild } from './rebuild-record';
 import { parseImageRef } from './image-ref';

@@ -15,7 +15,7 @@ import {
   imageStatePath,
   rebuildStageName,
 } from './names';
-import { renderYaml } from './yaml-out';
+import { renderYaml } from './canonical-yaml';
 import { recordKeyOf } from './rebuild-record';
 
 export const VALUES_HEADER =
