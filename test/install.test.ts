@@ -60,7 +60,7 @@ function stateRepo(name: string): string {
  */
 function checkInstalledCli(state: string): void {
   const installed = path.join(state, 'node_modules', pkg.name);
-  assert.ok(fs.existsSync(path.join(installed, 'dist', 'generator', 'src', 'cli.js')), 'dist/ is shipped');
+  assert.ok(fs.existsSync(path.join(installed, 'dist', 'generator', 'src', 'cli', 'cli.js')), 'dist/ is shipped');
   assert.not.ok(fs.existsSync(path.join(installed, '.tools')), 'no helm in the installed package');
   const version = run('npx', ['--no', '--', 'image-factory', '--version'], state);
   assert.is(version.code, 0, version.stderr);
