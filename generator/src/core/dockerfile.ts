@@ -429,228 +429,265 @@ function analyze(dockerfileText: string, buildArgs: Record<string, string>): Doc
     const before = text.slice(0, nul).split('\n');
     throw new DockerfileError('not a Dockerfile: it contains NUL bytes (binary data)', before.length, before[before.length - 1].length + 1);
   }
+  return new StageWalker(text, buildArgs).walk();
+}
 
-  const lines = new LineIndex(text);
-  const positionOf = (offset: number): Position => lines.positionAt(offset);
-  const syntax = readDockerfileSyntax(text, lines);
-  for (const directive of syntax.directives) {
-    if (directive.name.toLowerCase() === 'escape' && !['\\', '`'].includes(directive.value)) {
-      const at = positionOf(directive.valueStart);
-      throw new DockerfileError(`the escape directive takes \\ or \` (backtick), not ${JSON.stringify(directive.value)}`, at.line, at.col);
+/**
+ * One pass over a Dockerfile's instructions, stage by stage, with one method per instruction that
+ * matters (ARG, ENV, FROM, COPY/ADD --from, RUN --mount from=). It holds what the instructions
+ * share: the global ARGs FROM sees, the stages so far and their scopes, and what was found.
+ */
+class StageWalker {
+  private readonly lines: LineIndex;
+  private readonly syntax: DockerfileSyntax;
+  private readonly budget = new WorkBudget();
+  private readonly bases: BaseImage[] = [];
+  private readonly copies: CopiedImage[] = [];
+  private readonly warnings: AnalysisWarning[] = [];
+  /** Names usable in FROM: the builder's platform args, then global ARGs in order. */
+  private readonly global = new Map<string, Binding>();
+  private readonly stages: Stage[] = [];
+  private readonly stagesByName = new Map<string, Stage>();
+  /** The stage being read; undefined before the first FROM. */
+  private current: StageScope | undefined;
+  /** All stage names, so that COPY --from can name a stage defined after it (BuildKit resolves it). */
+  private readonly allStageNames = new Set<string>();
+  /**
+   * How many FROMs name each stage as written (a plain word is its own expansion), so that the last
+   * one can take the stage's ENV over; a FROM word that substitution may change turns that off.
+   */
+  private readonly plainFromTargets = new Map<string, number>();
+  private fromTargetsUnknown = false;
+
+  constructor(
+    text: string,
+    private readonly buildArgs: Record<string, string>,
+  ) {
+    this.lines = new LineIndex(text);
+    this.syntax = readDockerfileSyntax(text, this.lines);
+    for (const name of PLATFORM_ARGS) {
+      const given = this.buildArg(name);
+      this.global.set(name, given !== undefined ? { kind: 'value', value: given } : { kind: 'platform' });
     }
   }
-  const escape = syntax.escape;
-  const instructions = syntax.instructions;
-  const budget = new WorkBudget();
-  const expander = (scope: Scope, where: Position, keepPlatformArgs = false) => new WordExpander(scope, escape, where, budget, keepPlatformArgs);
 
-  const bases: BaseImage[] = [];
-  const copies: CopiedImage[] = [];
-  const warnings: AnalysisWarning[] = [];
-  const warn = (where: Position, message: string): void => {
-    warnings.push({ line: where.line, col: where.col, message });
-  };
-
-  // Names usable in FROM: the builder's platform args, then global ARGs in order.
-  const global = new Map<string, Binding>();
-  // Own entries only: `ARG toString` must not find Object.prototype.toString.
-  const buildArg = (name: string): string | undefined => (Object.hasOwn(buildArgs, name) ? buildArgs[name] : undefined);
-  for (const name of PLATFORM_ARGS) {
-    const given = buildArg(name);
-    global.set(name, given !== undefined ? { kind: 'value', value: given } : { kind: 'platform' });
+  walk(): DockerfileAnalysis {
+    this.checkDirectives();
+    this.findStageNames();
+    for (const instruction of this.syntax.instructions) {
+      const keyword = instruction.keyword;
+      const at = this.positionOf(instruction.start);
+      if (this.current === undefined && keyword !== 'ARG' && keyword !== 'FROM') {
+        throw new DockerfileError(`${keyword} before the first FROM: only ARG instructions, comments and parser directives may come before FROM`, at.line, at.col);
+      }
+      switch (keyword) {
+        case 'ARG':
+          this.onArg(instruction, at);
+          break;
+        case 'ENV':
+          this.onEnv(instruction, at);
+          break;
+        case 'FROM':
+          this.current = this.onFrom(instruction, at);
+          break;
+        case 'COPY':
+        case 'ADD':
+          this.onCopyOrAdd(instruction, at);
+          break;
+        case 'RUN':
+          this.onRun(instruction, at);
+          break;
+        default:
+          // ONBUILD triggers run in builds of images built on this one, not in this build.
+          break;
+      }
+    }
+    if (this.stages.length === 0) {
+      throw new DockerfileError('no FROM instruction: a Dockerfile starts its first stage with FROM <image>', 1, 1);
+    }
+    return { bases: this.bases, copies: this.copies, warnings: this.warnings };
   }
 
-  const stages: Stage[] = [];
-  const stagesByName = new Map<string, Stage>();
-  let current: StageScope | undefined;
+  private positionOf(offset: number): Position {
+    return this.lines.positionAt(offset);
+  }
 
-  // All stage names, so that COPY --from can name a stage defined after it (BuildKit resolves it).
-  const allStageNames = new Set<string>();
-  // How many FROMs name each stage as written (a plain word is its own expansion), so that the
-  // last one can take the stage's ENV over; a FROM word that substitution may change turns that off.
-  const plainFromTargets = new Map<string, number>();
-  let fromTargetsUnknown = false;
+  /** Own entries only: `ARG toString` must not find Object.prototype.toString. */
+  private buildArg(name: string): string | undefined {
+    return Object.hasOwn(this.buildArgs, name) ? this.buildArgs[name] : undefined;
+  }
 
-  for (const instruction of instructions) {
-    const keyword = instruction.keyword;
-    if (!INSTRUCTIONS.has(keyword)) {
-      const at = positionOf(instruction.start);
-      const shown = instruction.written.slice(0, 40);
-      throw new DockerfileError(`not a Dockerfile: ${JSON.stringify(shown)} is not a Dockerfile instruction`, at.line, at.col);
+  private expander(scope: Scope, where: Position, keepPlatformArgs = false): WordExpander {
+    return new WordExpander(scope, this.syntax.escape, where, this.budget, keepPlatformArgs);
+  }
+
+  private warn(where: Position, message: string): void {
+    this.warnings.push({ line: where.line, col: where.col, message });
+  }
+
+  private checkDirectives(): void {
+    for (const directive of this.syntax.directives) {
+      if (directive.name.toLowerCase() === 'escape' && !['\\', '`'].includes(directive.value)) {
+        const at = this.positionOf(directive.valueStart);
+        throw new DockerfileError(`the escape directive takes \\ or \` (backtick), not ${JSON.stringify(directive.value)}`, at.line, at.col);
+      }
     }
-    if (keyword === 'FROM') {
-      const { args } = flagsAndArgs(syntax, instruction);
-      if (args.length === 3 && args[1].value.toLowerCase() === 'as') allStageNames.add(args[2].value.toLowerCase());
+  }
+
+  /** A first pass: every instruction is one Docker knows, and every stage name and FROM target is counted. */
+  private findStageNames(): void {
+    for (const instruction of this.syntax.instructions) {
+      const keyword = instruction.keyword;
+      if (!INSTRUCTIONS.has(keyword)) {
+        const at = this.positionOf(instruction.start);
+        const shown = instruction.written.slice(0, 40);
+        throw new DockerfileError(`not a Dockerfile: ${JSON.stringify(shown)} is not a Dockerfile instruction`, at.line, at.col);
+      }
+      if (keyword !== 'FROM') continue;
+      const { args } = flagsAndArgs(this.syntax, instruction);
+      if (args.length === 3 && args[1].value.toLowerCase() === 'as') this.allStageNames.add(args[2].value.toLowerCase());
       const target = args[0]?.value ?? '';
-      if (/[$'"]/.test(target) || target.includes(escape)) fromTargetsUnknown = true;
-      else plainFromTargets.set(target.toLowerCase(), (plainFromTargets.get(target.toLowerCase()) ?? 0) + 1);
+      if (/[$'"]/.test(target) || target.includes(this.syntax.escape)) this.fromTargetsUnknown = true;
+      else this.plainFromTargets.set(target.toLowerCase(), (this.plainFromTargets.get(target.toLowerCase()) ?? 0) + 1);
     }
   }
 
-  for (const instruction of instructions) {
-    const keyword = instruction.keyword;
-    const at = positionOf(instruction.start);
-
-    if (current === undefined && keyword !== 'ARG' && keyword !== 'FROM') {
-      throw new DockerfileError(
-        `${keyword} before the first FROM: only ARG instructions, comments and parser directives may come before FROM`,
-        at.line,
-        at.col,
-      );
+  private onArg(instruction: Instruction, at: Position): void {
+    const current = this.current;
+    const global = this.global;
+    // Inside a stage, every value of one ARG line is read with the scope as it was before the line.
+    const assigned: [string, Binding][] = [];
+    const assign = current === undefined ? (name: string, b: Binding) => global.set(name, b) : (name: string, b: Binding) => assigned.push([name, b]);
+    const lookupScope: Scope = current ?? global;
+    for (const [name, rawValue] of propertiesOf(this.syntax, this.lines, instruction, at)) {
+      const given = this.buildArg(name);
+      if (given !== undefined) {
+        assign(name, { kind: 'value', value: given });
+      } else if (rawValue !== undefined) {
+        assign(name, bindingOf(this.expander(lookupScope, at).expand(rawValue)));
+      } else if (current !== undefined && global.get(name)?.kind === 'value') {
+        // `ARG NAME` inside a stage brings in the global default.
+        assign(name, global.get(name) as Binding);
+      } else if (current !== undefined && PLATFORM_ARGS.has(name)) {
+        assign(name, global.get(name) as Binding);
+      } else {
+        assign(name, { kind: 'unset' });
+      }
     }
+    for (const [name, binding] of assigned) (current as StageScope).setArg(name, binding);
+  }
 
-    switch (keyword) {
-      case 'ARG': {
-        // Inside a stage, every value of one ARG line is read with the scope as it was before the line.
-        const assigned: [string, Binding][] = [];
-        const assign = current === undefined ? (name: string, b: Binding) => global.set(name, b) : (name: string, b: Binding) => assigned.push([name, b]);
-        const lookupScope: Scope = current ?? global;
-        for (const [name, rawValue] of propertiesOf(syntax, lines, instruction, at)) {
-          const given = buildArg(name);
-          if (given !== undefined) {
-            assign(name, { kind: 'value', value: given });
-          } else if (rawValue !== undefined) {
-            assign(name, bindingOf(expander(lookupScope, at).expand(rawValue)));
-          } else if (current !== undefined && global.get(name)?.kind === 'value') {
-            // `ARG NAME` inside a stage brings in the global default.
-            assign(name, global.get(name) as Binding);
-          } else if (current !== undefined && PLATFORM_ARGS.has(name)) {
-            assign(name, global.get(name) as Binding);
-          } else {
-            assign(name, { kind: 'unset' });
-          }
-        }
-        for (const [name, binding] of assigned) (current as StageScope).setArg(name, binding);
-        break;
-      }
-      case 'ENV': {
-        const stage = current as StageScope;
-        for (const [name, rawValue] of propertiesOf(syntax, lines, instruction, at)) {
-          stage.setEnv(name, bindingOf(expander(stage, at).expand(rawValue ?? '')));
-        }
-        break;
-      }
-      case 'FROM': {
-        current = fromInstruction(instruction, at);
-        break;
-      }
-      case 'COPY':
-      case 'ADD': {
-        for (const flag of flagsOf(syntax, instruction)) {
-          if (flag.name.toLowerCase() !== 'from') continue;
-          const where = positionOf(flag.start);
-          if (keyword === 'ADD') {
-            throw new DockerfileError('ADD has no --from flag (Docker rejects it); use COPY --from=<stage or image>', where.line, where.col);
-          }
-          const value = flag.value;
-          if (value === null || value === '') throw new DockerfileError('COPY --from needs a stage name, stage index or image', where.line, where.col);
-          fromReference(value, where, 'copy', current as StageScope, at.line);
-        }
-        break;
-      }
-      case 'RUN': {
-        for (const flag of flagsOf(syntax, instruction)) {
-          if (flag.name.toLowerCase() !== 'mount') continue;
-          for (const option of flagOptions(flag)) {
-            if (option.name.toLowerCase() !== 'from') continue;
-            const where = positionOf(option.start);
-            const value = option.value;
-            if (value === null || value === '') throw new DockerfileError('RUN --mount from= needs a stage name, stage index or image', where.line, where.col);
-            fromReference(value, where, 'mount', current as StageScope, at.line);
-          }
-        }
-        break;
-      }
-      default:
-        // ONBUILD triggers run in builds of images built on this one, not in this build.
-        break;
+  private onEnv(instruction: Instruction, at: Position): void {
+    const stage = this.current as StageScope;
+    for (const [name, rawValue] of propertiesOf(this.syntax, this.lines, instruction, at)) {
+      stage.setEnv(name, bindingOf(this.expander(stage, at).expand(rawValue ?? '')));
     }
   }
 
-  if (stages.length === 0) {
-    throw new DockerfileError('no FROM instruction: a Dockerfile starts its first stage with FROM <image>', 1, 1);
+  private onCopyOrAdd(instruction: Instruction, at: Position): void {
+    for (const flag of flagsOf(this.syntax, instruction)) {
+      if (flag.name.toLowerCase() !== 'from') continue;
+      const where = this.positionOf(flag.start);
+      if (instruction.keyword === 'ADD') {
+        throw new DockerfileError('ADD has no --from flag (Docker rejects it); use COPY --from=<stage or image>', where.line, where.col);
+      }
+      const value = flag.value;
+      if (value === null || value === '') throw new DockerfileError('COPY --from needs a stage name, stage index or image', where.line, where.col);
+      this.fromReference(value, where, 'copy', this.current as StageScope, at.line);
+    }
   }
-  return { bases, copies, warnings };
 
-  function fromInstruction(instruction: Instruction, at: Position): StageScope {
-    const { flags, args } = flagsAndArgs(syntax, instruction);
+  private onRun(instruction: Instruction, at: Position): void {
+    for (const flag of flagsOf(this.syntax, instruction)) {
+      if (flag.name.toLowerCase() !== 'mount') continue;
+      for (const option of flagOptions(flag)) {
+        if (option.name.toLowerCase() !== 'from') continue;
+        const where = this.positionOf(option.start);
+        const value = option.value;
+        if (value === null || value === '') throw new DockerfileError('RUN --mount from= needs a stage name, stage index or image', where.line, where.col);
+        this.fromReference(value, where, 'mount', this.current as StageScope, at.line);
+      }
+    }
+  }
+
+  /** A FROM: checks its form, records its base (unless it names an earlier stage or scratch), and returns the new stage's scope. */
+  private onFrom(instruction: Instruction, at: Position): StageScope {
+    const { flags, args } = flagsAndArgs(this.syntax, instruction);
     for (const flag of flags) {
       if (flag.name.toLowerCase() !== 'platform') {
-        const where = positionOf(flag.start);
+        const where = this.positionOf(flag.start);
         throw new DockerfileError(`FROM has no --${flag.name} flag (only --platform)`, where.line, where.col);
       }
     }
     if (!(args.length === 1 || (args.length === 3 && args[1].value.toLowerCase() === 'as'))) {
-      const where = args.length > 0 ? positionOf(args[0].start) : at;
+      const where = args.length > 0 ? this.positionOf(args[0].start) : at;
       throw new DockerfileError('FROM takes an image and an optional "AS <name>": FROM <image> [AS <name>]', where.line, where.col);
     }
-    const where = positionOf(args[0].start);
-    let name: string | undefined;
-    if (args.length === 3) {
-      name = args[2].value.toLowerCase();
-      const nameAt = positionOf(args[2].start);
-      if (!STAGE_NAME.test(name)) {
-        throw new DockerfileError(
-          `invalid stage name ${JSON.stringify(args[2].value)}: it must start with a letter and use only letters, digits, '-', '_' and '.'`,
-          nameAt.line,
-          nameAt.col,
-        );
-      }
-      if (stagesByName.has(name)) {
-        throw new DockerfileError(`duplicate stage name ${JSON.stringify(name)}: each AS name must be unique`, nameAt.line, nameAt.col);
-      }
-    }
-
-    let platform: string | undefined;
-    const platformFlag = flags.find((f: Flag) => f.name.toLowerCase() === 'platform');
-    if (platformFlag) {
-      const flagAt = positionOf(platformFlag.start);
-      if (!platformFlag.value) throw new DockerfileError('FROM --platform needs a value, e.g. --platform=linux/amd64', flagAt.line, flagAt.col);
-      const expansion = expander(global, flagAt, true).expand(platformFlag.value);
-      if (expansion.unresolved.length > 0) {
-        warn(flagAt, describeUnresolved(expansion.unresolved, `FROM --platform=${platformFlag.value}`, 'no global ARG gives it one'));
-        platform = platformFlag.value;
-      } else {
-        platform = expansion.value;
-      }
-    }
+    const where = this.positionOf(args[0].start);
+    const name = args.length === 3 ? this.stageNameOf(args[2]) : undefined;
+    const platform = this.platformOf(flags.find((f: Flag) => f.name.toLowerCase() === 'platform'));
 
     const written = args[0].value;
-    const expansion = expander(global, where).expand(written);
-    const index = stages.length;
+    const expansion = this.expander(this.global, where).expand(written);
     let scope: StageScope | undefined;
-
     if (expansion.unresolved.length > 0) {
-      warn(where, describeUnresolved(expansion.unresolved, `FROM ${written}`, 'FROM only sees ARGs declared before the first FROM'));
+      this.warn(where, describeUnresolved(expansion.unresolved, `FROM ${written}`, 'FROM only sees ARGs declared before the first FROM'));
     } else if (expansion.value === '') {
       throw new DockerfileError(`FROM ${written} names no image: it expands to an empty string`, where.line, where.col);
     } else {
       const target = expansion.value.toLowerCase();
-      const earlier = stagesByName.get(target);
+      const earlier = this.stagesByName.get(target);
       if (earlier) {
-        const left = (plainFromTargets.get(target) ?? 0) - 1;
-        plainFromTargets.set(target, left);
-        scope = StageScope.builtOn(earlier.scope, !fromTargetsUnknown && left === 0);
+        const left = (this.plainFromTargets.get(target) ?? 0) - 1;
+        this.plainFromTargets.set(target, left);
+        scope = StageScope.builtOn(earlier.scope, !this.fromTargetsUnknown && left === 0);
       } else if (!isScratch(expansion.value)) {
         const image = asImage(expansion.value, written, where, `FROM ${written}`);
         const base: BaseImage = { ...image, line: at.line };
         if (name !== undefined) base.stage = name;
         if (platform !== undefined) base.platform = platform;
-        bases.push(orderedBase(base));
+        this.bases.push(orderedBase(base));
       }
     }
     scope ??= new StageScope();
-    const stage: Stage = { name, index, scope };
-    stages.push(stage);
-    if (name !== undefined) stagesByName.set(name, stage);
+    const stage: Stage = { name, index: this.stages.length, scope };
+    this.stages.push(stage);
+    if (name !== undefined) this.stagesByName.set(name, stage);
     return scope;
   }
 
-  function fromReference(value: string, where: Position, via: 'copy' | 'mount', stage: StageScope, instructionLine: number): void {
-    const what = via === 'copy' ? `COPY --from=${value}` : `RUN --mount from=${value}`;
-    const expansion = expander(stage, where).expand(value);
+  /** The lower-cased `AS` name, checked as BuildKit checks it. */
+  private stageNameOf(word: Word): string {
+    const name = word.value.toLowerCase();
+    const nameAt = this.positionOf(word.start);
+    if (!STAGE_NAME.test(name)) {
+      throw new DockerfileError(`invalid stage name ${JSON.stringify(word.value)}: it must start with a letter and use only letters, digits, '-', '_' and '.'`, nameAt.line, nameAt.col);
+    }
+    if (this.stagesByName.has(name)) {
+      throw new DockerfileError(`duplicate stage name ${JSON.stringify(name)}: each AS name must be unique`, nameAt.line, nameAt.col);
+    }
+    return name;
+  }
+
+  /** FROM --platform's value, expanded with the global ARGs (as written, with a warning, when it cannot be). */
+  private platformOf(platformFlag: Flag | undefined): string | undefined {
+    if (!platformFlag) return undefined;
+    const flagAt = this.positionOf(platformFlag.start);
+    if (!platformFlag.value) throw new DockerfileError('FROM --platform needs a value, e.g. --platform=linux/amd64', flagAt.line, flagAt.col);
+    const expansion = this.expander(this.global, flagAt, true).expand(platformFlag.value);
     if (expansion.unresolved.length > 0) {
-      warn(where, describeUnresolved(expansion.unresolved, what, 'no ARG or ENV in this stage gives it one'));
+      this.warn(flagAt, describeUnresolved(expansion.unresolved, `FROM --platform=${platformFlag.value}`, 'no global ARG gives it one'));
+      return platformFlag.value;
+    }
+    return expansion.value;
+  }
+
+  /** COPY --from or RUN --mount from=: an earlier stage, a stage index, scratch, or an external image. */
+  private fromReference(value: string, where: Position, via: 'copy' | 'mount', stage: StageScope, instructionLine: number): void {
+    const what = via === 'copy' ? `COPY --from=${value}` : `RUN --mount from=${value}`;
+    const expansion = this.expander(stage, where).expand(value);
+    if (expansion.unresolved.length > 0) {
+      this.warn(where, describeUnresolved(expansion.unresolved, what, 'no ARG or ENV in this stage gives it one'));
       return;
     }
     const target = expansion.value;
@@ -658,18 +695,18 @@ function analyze(dockerfileText: string, buildArgs: Record<string, string>): Doc
     if (/^[0-9]+$/.test(target)) {
       const index = Number(target);
       // The current stage is the last one pushed; only stages before it can be copied from.
-      if (index >= stages.length - 1) {
+      if (index >= this.stages.length - 1) {
         throw new DockerfileError(
-          `${what}: stage index ${index} does not name an earlier stage (stages are numbered from 0; ${stages.length - 1} come before this one)`,
+          `${what}: stage index ${index} does not name an earlier stage (stages are numbered from 0; ${this.stages.length - 1} come before this one)`,
           where.line,
           where.col,
         );
       }
       return;
     }
-    if (allStageNames.has(target.toLowerCase()) || isScratch(target)) return;
+    if (this.allStageNames.has(target.toLowerCase()) || isScratch(target)) return;
     const image = asImage(target, value, where, what);
-    copies.push({ ...image, line: instructionLine, via });
+    this.copies.push({ ...image, line: instructionLine, via });
   }
 }
 
