@@ -8,7 +8,9 @@ import { analysisRecordOf, imageStateOf, type ImageState } from '../generator/sr
 import { parseImageRef } from '../generator/src/core/image-ref';
 import type { ImageEnrollment } from '../generator/src/core/types';
 import type { ChartValues } from '../generator/src/core/values-types';
-import { assertAcyclic, findCycles, formatDelay, impactOf, rebuildOrder, renderGraph, renderImpact } from '../generator/src/core/graph';
+import { assertAcyclic, findCycles, rebuildOrder } from '../generator/src/core/graph';
+import { formatDelay, impactOf, renderImpact } from '../generator/src/core/impact';
+import { renderGraph } from '../generator/src/core/graph-render';
 import { isUserError } from '../generator/src/core/errors';
 import { loadValues } from '../generator/src/cli/values-file';
 import { main } from '../generator/src/cli/cli';

@@ -1,7 +1,7 @@
 // `image-factory graph`: a drawing of every image, base image and chain link (Mermaid, DOT or JSON).
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../core/graph';
+import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../core/graph-render';
 import { loadValues } from '../values-file';
 
 interface GraphFlags {

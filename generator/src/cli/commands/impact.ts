@@ -1,6 +1,6 @@
 // `image-factory impact <image-ref>`: what a change of one base image would rebuild, in what order, after how long.
 import type { Command } from 'commander';
-import { impactOf, renderImpact } from '../../core/graph';
+import { impactOf, renderImpact } from '../../core/impact';
 import { loadValues } from '../values-file';
 
 interface ImpactFlags {
