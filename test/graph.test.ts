@@ -265,7 +265,7 @@ test('CLI: missing or malformed values and bad arguments fail clearly, without a
   fs.writeFileSync(file, JSON.stringify(doc, null, 1));
   const bad = await captureOutput(() => main(['node', 'image-factory', 'impact', 'node:22', '--root', root]));
   assert.is(bad.result, 1);
-  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\]\.kind must be base or image/);
+  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\]\.kind "parent" is not one of base, image; run `image-factory generate`/);
   assert.not.match(bad.stderr, '    at ');
 
   fs.writeFileSync(file, '- just\n- a list\n');

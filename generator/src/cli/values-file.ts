@@ -7,9 +7,10 @@ import { readRegularFile } from './read-file';
 import { locateInside } from './repo-paths';
 import { DEFAULT_MAX_YAML_BYTES, firstInvalidUtf8, readYamlSource, yamlTooLarge, type PathSegment } from '../core/yaml-source';
 import { readCanonicalYaml } from '../core/canonical-yaml';
+import { describePath } from '../core/schema-problem';
+import { generatedListProblems } from '../core/values-schema';
 import type { SourcePosition } from '../core/types';
 import type { ChartValues } from '../core/values-types';
-import { IMAGE_NAME } from '../core/rules';
 
 export interface ValuesOptions {
   /** The state repo (the folder holding images.yaml); default the current folder. */
@@ -67,87 +68,24 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
   return source.value as ChartValues;
 }
 
-type Json = unknown;
-
 /**
  * What is wrong with the parts of the values the rebuild chain reads (everything else is the
- * chart's business), at the positions `positionOf` gives (none for a file read without them).
+ * chart's business), at the positions `positionOf` gives (none for a file read without them): the
+ * generated lists against generator/schema/values.schema.json, then what a schema cannot say.
  */
-export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment[]) => SourcePosition | Record<string, never> = () => ({})): Problem[] {
+export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegment[]) => SourcePosition | Record<string, never> = () => ({})): Problem[] {
   const problems: Problem[] = [];
   const at = (p: PathSegment[], message: string) => {
-    problems.push({ subject: file, ...positionOf(p), message: `${describe(p)} ${message}; ${FIX}` });
+    problems.push({ subject: file, ...positionOf(p), message: `${describePath(p)} ${message}; ${FIX}` });
   };
-  const isObj = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const str = (v: Json, p: PathSegment[], pattern?: RegExp) => {
-    if (typeof v !== 'string') at(p, 'must be a string');
-    else if (pattern && !pattern.test(v)) at(p, `"${v}" is not valid here`);
-  };
-  const bool = (v: Json, p: PathSegment[]) => {
-    if (typeof v !== 'boolean') at(p, 'must be true or false');
-  };
-  const list = (v: Json, p: PathSegment[]): Json[] => {
-    if (!Array.isArray(v)) {
-      at(p, 'must be a list');
-      return [];
-    }
-    return v;
-  };
-  const K8S = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
-  if (!isObj(doc)) return [{ subject: file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
-  list(doc.images, ['images']).forEach((image, i) => {
-    const p: PathSegment[] = ['images', i];
-    if (!isObj(image)) return at(p, 'must be a mapping');
-    str(image.name, [...p, 'name'], IMAGE_NAME);
-    for (const key of ['registry', 'repository', 'repoURL', 'soakTime', 'stateFile']) str(image[key], [...p, key]);
-    for (const key of ['warehouse', 'analysisStage', 'rebuildStage']) str(image[key], [...p, key], K8S);
-    if (typeof image.rebuildDelay !== 'string' || !isDuration(image.rebuildDelay)) at([...p, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
-    bool(image.autoRebuild, [...p, 'autoRebuild']);
-    bool(image.analyzed, [...p, 'analyzed']);
-    const src = image.source;
-    if (!isObj(src)) at([...p, 'source'], 'must be a mapping');
-    else {
-      for (const key of ['repo', 'repoURL', 'branch', 'dockerfile', 'workflow']) str(src[key], [...p, 'source', key]);
-      if (src.provider !== 'github') at([...p, 'source', 'provider'], 'must be github');
-      bool(src.local, [...p, 'source', 'local']);
-    }
-    const inputs = image.dispatchInputs;
-    if (!isObj(inputs)) at([...p, 'dispatchInputs'], 'must be a mapping ({} when the workflow takes no inputs)');
-    else {
-      for (const [key, value] of Object.entries(inputs)) {
-        if (key !== 'baseImage' && key !== 'baseDigest') at([...p, 'dispatchInputs', key], 'is not a dispatch input (use baseImage or baseDigest)');
-        else str(value, [...p, 'dispatchInputs', key], /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/);
-      }
-    }
-    list(image.upstreams, [...p, 'upstreams']).forEach((up, j) => {
-      const q: PathSegment[] = [...p, 'upstreams', j];
-      if (!isObj(up)) return at(q, 'must be a mapping');
-      if (up.kind !== 'base' && up.kind !== 'image') at([...q, 'kind'], 'must be base or image');
-      for (const key of ['ref', 'repoURL']) str(up[key], [...q, key]);
-      for (const key of ['warehouse', 'stage']) str(up[key], [...q, key], K8S);
-      str(up.key, [...q, 'key'], /^[a-z0-9_-]{1,63}$/);
-      if (up.kind === 'image') str(up.image, [...q, 'image'], IMAGE_NAME);
-    });
-    list(image.pinnedBases, [...p, 'pinnedBases']).forEach((ref, j) => str(ref, [...p, 'pinnedBases', j]));
-  });
-  list(doc.bases, ['bases']).forEach((base, i) => {
-    const p: PathSegment[] = ['bases', i];
-    if (!isObj(base)) return at(p, 'must be a mapping');
-    for (const key of ['slug', 'ref', 'registry', 'repository', 'repoURL', 'warehouse', 'stage']) str(base[key], [...p, key]);
-    str(base.key, [...p, 'key'], /^[a-z0-9_-]{1,63}$/);
-    list(base.usedBy, [...p, 'usedBy']).forEach((name, j) => str(name, [...p, 'usedBy', j], IMAGE_NAME));
-  });
-  list(doc.edges, ['edges']).forEach((edge, i) => {
-    const p: PathSegment[] = ['edges', i];
-    if (!isObj(edge)) return at(p, 'must be a mapping');
-    str(edge.from, [...p, 'from']);
-    str(edge.to, [...p, 'to'], IMAGE_NAME);
-    if (edge.fromKind !== 'base' && edge.fromKind !== 'image' && edge.fromKind !== 'pinned') at([...p, 'fromKind'], 'must be base, image or pinned');
-  });
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ subject: file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
+  for (const found of generatedListProblems(doc)) at(found.path, found.message);
   if (problems.length) return problems;
 
-  const values = doc as unknown as ChartValues;
+  const values = doc as ChartValues;
+  values.images.forEach((image, i) => {
+    if (!isDuration(image.rebuildDelay)) at(['images', i, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
+  });
   // Cross references: names are unique, and every chain link and edge names an enrolled image.
   const names = new Map<string, number>();
   values.images.forEach((image, i) => {
@@ -164,8 +102,4 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
     if (edge.fromKind === 'image' && !names.has(edge.from)) at(['edges', i, 'from'], `"${edge.from}" is not an enrolled image`);
   });
   return problems;
-}
-
-function describe(p: PathSegment[]): string {
-  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isScalar, type Node as YamlNode } from 'yaml';
 import { reservedBuildArgProblem } from './build-args';
+import { kindOf, schemaProblemOfError } from './schema-problem';
 import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
@@ -148,29 +149,8 @@ export function schemaProblemOf(definition: string, value: unknown): { path: str
   if (validate(value)) return undefined;
   const e = (validate.errors ?? []).find((x) => x.keyword !== 'if');
   if (!e) return { path: '', message: 'is not valid' };
-  const path = pointerSegments(e.instancePath).map(String);
-  const parent = resolveRef(e.parentSchema as SchemaNode | undefined);
-  const params = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'type':
-      return { path: path.join('.'), message: `must be ${([] as string[]).concat(params.type as string).join(' or ')}, not ${kindOf(e.data)}` };
-    case 'required':
-      return { path: [...path, String(params.missingProperty)].join('.'), message: 'is required' };
-    case 'additionalProperties': {
-      const known = Object.keys(parent?.properties ?? {}).sort().join(', ');
-      return { path: [...path, String(params.additionalProperty)].join('.'), message: `is not a known field (known: ${known})` };
-    }
-    case 'pattern':
-      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${parent?.patternErrorMessage ?? `does not match ${String(params.pattern)}`}` };
-    case 'format': {
-      const rule = FORMAT_RULES[String(params.format)];
-      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${(typeof e.data === 'string' && rule?.(e.data)) || 'is not valid'}` };
-    }
-    case 'enum':
-      return { path: path.join('.'), message: `${JSON.stringify(e.data)} is not one of ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
-    default:
-      return { path: path.join('.'), message: `${JSON.stringify(e.data)} ${e.message ?? 'is not valid'}` };
-  }
+  const found = schemaProblemOfError(e, { resolve: (node) => resolveRef(node as SchemaNode | undefined), formats: FORMAT_RULES });
+  return { path: found.path.map(String).join('.'), message: found.message };
 }
 
 function resolveRef(node: SchemaNode | undefined): SchemaNode | undefined {
@@ -187,15 +167,6 @@ function resolveRef(node: SchemaNode | undefined): SchemaNode | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Turning ajv's findings into messages.
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return 'empty';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${quoted(value)}`;
-  if (typeof value === 'number') return `the number ${value}`;
-  return `${typeof value} ${String(value)}`;
-}
 
 /** The known key closest to `key`, when it is close enough to be a likely typo. */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {

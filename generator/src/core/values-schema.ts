@@ -1,0 +1,35 @@
+// The chart values' shape: generator/schema/values.schema.json is its one statement. The chart's
+// values.schema.json and values-types.ts are written from it (scripts/values-schema.js); here it
+// checks what `generate` writes and what the rebuild-chain commands read.
+import Ajv from 'ajv';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot } from './package-root';
+import { schemaProblemOfError, type SchemaProblem } from './schema-problem';
+
+export const VALUES_SCHEMA_FILE = 'generator/schema/values.schema.json';
+
+/** The lists `generate` writes and the commands read; the chart's settings are helm's to check. */
+const GENERATED_LISTS = ['images', 'bases', 'edges'] as const;
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validatorOfGeneratedLists(): ReturnType<Ajv['compile']> {
+  if (validator) return validator;
+  const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, VALUES_SCHEMA_FILE), 'utf8')) as object;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+  ajv.addSchema(schema, 'values');
+  validator = ajv.compile({
+    type: 'object',
+    required: [...GENERATED_LISTS],
+    properties: Object.fromEntries(GENERATED_LISTS.map((key) => [key, { $ref: `values#/properties/${key}` }])),
+  });
+  return validator;
+}
+
+/** What is wrong with the generated lists of chart values against the schema, in document order. */
+export function generatedListProblems(doc: unknown): SchemaProblem[] {
+  const validate = validatorOfGeneratedLists();
+  if (validate(doc)) return [];
+  return (validate.errors ?? []).map((e) => schemaProblemOfError(e));
+}
