@@ -234,6 +234,29 @@ test('the state file records the enrollment the request carries', async () => {
   tmpEmpty();
 });
 
+test('a repeated request for the same commit, path and build args runs no git: Kargo\u2019s retries cost nothing', async () => {
+  const { base } = await startService();
+  const first = await call(base, req());
+  assert.is(first.status, 200, first.text);
+  const before = { fetch: fetchCalls, git: gitStats.invocations };
+  const again = await call(base, req());
+  assert.is(again.status, 200, again.text);
+  assert.is(again.text, first.text);
+  // The enrollment and lastRebuild only shape the state file, which is rendered for each request.
+  const otherEnrollment = await call(base, withEnrollment({ workflow: 'release.yaml' }));
+  assert.is(otherEnrollment.status, 200, otherEnrollment.text);
+  assert.match(otherEnrollment.json.stateFile, /^ {2}workflow: release\.yaml$/m);
+  assert.equal({ fetch: fetchCalls, git: gitStats.invocations }, before, 'no git for an analysis already made');
+  // Other build args, or a ref (which can move), are fetched and analyzed again.
+  const otherArgs = await call(base, req({ buildArgs: { NODE_VERSION: '20' } }));
+  assert.is(otherArgs.status, 200, otherArgs.text);
+  assert.is(fetchCalls, before.fetch + 1);
+  const byRef = await call(base, req({ commit: undefined, ref: 'main' }));
+  assert.is(byRef.status, 200, byRef.text);
+  assert.is(fetchCalls, before.fetch + 2);
+  tmpEmpty();
+});
+
 test('404: an unknown commit', async () => {
   const { base } = await startService();
   const c = await call(base, req({ commit: 'c'.repeat(40) }));

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/core/git';
+import { createAnalysisCache } from './analysis-cache';
 import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
 import { assertAllowed, runAnalysis } from '../../generator/src/core/analysis';
 import { bearerMatches } from './auth';
@@ -68,6 +69,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
   const gitAvailable = deps.gitAvailable ?? (() => (gitOK ??= gitWorks()));
   const metrics = new Metrics();
   const analysisPool = createAnalysisPool({ ...DEFAULT_ANALYSIS_LIMITS, ...deps.analysisLimits });
+  const analysisCache = createAnalysisCache();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -177,6 +179,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
           fields.fetchBytes = bytes;
         },
         analyze: analysisPool.analyze,
+        cache: analysisCache,
       });
       fields.commit = answer.commit;
       sendJSON(200, answer);

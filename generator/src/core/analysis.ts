@@ -37,6 +37,72 @@ export interface AnalysisDeps {
   onFetched?: (bytes: number) => void;
   /** Runs the analysis (the service: in a worker thread); in-line by default. Throws UserError for a bad Dockerfile. */
   analyze?: (content: Uint8Array, file: string, buildArgs: Record<string, string>) => Promise<DockerfileAnalysis>;
+  /** Analyses already made, by analysisCacheKey: a request found here runs no git and no analysis. */
+  cache?: AnalysisCache;
+}
+
+/** What git and the analysis give for one (repository, commit, path, build args): all a commit fixes. */
+export interface CachedAnalysis {
+  commit: string;
+  committedAt: string;
+  result: DockerfileAnalysis;
+}
+
+export interface AnalysisCache {
+  get(key: string): CachedAnalysis | undefined;
+  set(key: string, value: CachedAnalysis): void;
+}
+
+/** A full commit id (SHA-1 or SHA-256): what a request must name for its answer to be kept. */
+const FULL_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The cache key of a request, or undefined when its answer may change: a ref (or a short commit id)
+ * can point elsewhere tomorrow, while a full commit id fixes the file for good. The enrollment and
+ * lastRebuild are not in it: they only shape the state file, which is rendered for every request.
+ */
+export function analysisCacheKey(req: AnalyzeRequest): string | undefined {
+  if (req.commit === undefined || !FULL_COMMIT.test(req.commit)) return undefined;
+  const buildArgs = Object.keys(req.buildArgs)
+    .sort()
+    .map((k) => [k, req.buildArgs[k]]);
+  return JSON.stringify([req.repoURL, req.commit, req.dockerfile, buildArgs]);
+}
+
+/** The commit's file fetched and analyzed: from the cache when the request fixes both, else by git and the analysis (kept when it may be). */
+async function analyzedAtCommit(req: AnalyzeRequest, deps: AnalysisDeps): Promise<CachedAnalysis> {
+  const key = deps.cache ? analysisCacheKey(req) : undefined;
+  const cached = key === undefined ? undefined : deps.cache!.get(key);
+  if (cached) return cached;
+  let fetched: FetchedFile;
+  try {
+    fetched = await deps.fetch({
+      repoURL: req.repoURL,
+      commit: req.commit,
+      ref: req.commit === undefined ? req.ref : undefined,
+      path: req.dockerfile,
+      credentials: deps.credentials,
+      timeoutMs: deps.fetchTimeoutMs,
+      signal: deps.signal,
+      allowInsecureURLs: deps.allowInsecureURLs,
+      allowedHosts: deps.allowedHosts,
+      tmpDir: deps.tmpDir,
+    });
+  } catch (e) {
+    if (e instanceof GitFetchError) throw refusalOfFetch(e);
+    throw e;
+  }
+  deps.onFetched?.(fetched.bytesFetched);
+  let result: DockerfileAnalysis;
+  try {
+    result = deps.analyze ? await deps.analyze(fetched.content, req.dockerfile, req.buildArgs) : analyzeDockerfile(fetched.content, req.dockerfile, req.buildArgs);
+  } catch (e) {
+    if (isUserError(e)) throw new AnalysisRefusal('invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
+    throw e;
+  }
+  const made = { commit: fetched.commit, committedAt: fetched.committedAt, result };
+  if (key !== undefined) deps.cache!.set(key, made);
+  return made;
 }
 
 /**
@@ -98,39 +164,14 @@ const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a
 
 /** Fetches, analyses, renders. Throws AnalysisRefusal. */
 export async function runAnalysis(req: AnalyzeRequest, deps: AnalysisDeps): Promise<AnalyzeResponse> {
-  let fetched: FetchedFile;
-  try {
-    fetched = await deps.fetch({
-      repoURL: req.repoURL,
-      commit: req.commit,
-      ref: req.commit === undefined ? req.ref : undefined,
-      path: req.dockerfile,
-      credentials: deps.credentials,
-      timeoutMs: deps.fetchTimeoutMs,
-      signal: deps.signal,
-      allowInsecureURLs: deps.allowInsecureURLs,
-      allowedHosts: deps.allowedHosts,
-      tmpDir: deps.tmpDir,
-    });
-  } catch (e) {
-    if (e instanceof GitFetchError) throw refusalOfFetch(e);
-    throw e;
-  }
-  deps.onFetched?.(fetched.bytesFetched);
-  let result: DockerfileAnalysis;
-  try {
-    result = deps.analyze ? await deps.analyze(fetched.content, req.dockerfile, req.buildArgs) : analyzeDockerfile(fetched.content, req.dockerfile, req.buildArgs);
-  } catch (e) {
-    if (isUserError(e)) throw new AnalysisRefusal('invalid-dockerfile', e.problems.map(formatProblem).join('\n'));
-    throw e;
-  }
+  const { commit, committedAt, result } = await analyzedAtCommit(req, deps);
   const enrollment = enrollmentOfRequest(req);
-  const record = analysisRecordOf(result, { commit: fetched.commit, analyzedAt: fetched.committedAt });
+  const record = analysisRecordOf(result, { commit, analyzedAt: committedAt });
   const stateFile = renderImageState(imageStateOf(enrollment, record, req.lastRebuild));
   return {
     image: req.image,
-    commit: fetched.commit,
-    analyzedAt: fetched.committedAt,
+    commit,
+    analyzedAt: committedAt,
     dockerfile: req.dockerfile,
     baseImages: [...result.bases].sort(byLineThenRef),
     copies: [...result.copies].sort(byLineThenRef),
