@@ -29,7 +29,7 @@ import { assertSlugsDistinct, slugOf } from '../core/slug';
 import { baseStatePath, imageStatePath } from '../core/names';
 import { changesOf, type FileChange } from './files';
 import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
-import { folderInside, locateInside } from './repo-paths';
+import { folderInside, locateInside, realRootOf } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 import { MAX_DOCKERFILE_BYTES } from '../core/rules';
@@ -125,10 +125,10 @@ function readExistingStates(root: string): Map<string, ImageState> {
 }
 
 /** Where a local image's Dockerfile is, refusing a path that is missing or leaves the state repo (also through links). */
-function locateLocalDockerfile(root: string, image: ImageEnrollment): string {
+function locateLocalDockerfile(root: string, image: ImageEnrollment, realRoot: string): string {
   const where = { subject: IMAGES_FILE, line: image.position.line, col: image.position.col };
   const rel = image.source.dockerfile;
-  const found = locateInside(root, rel);
+  const found = locateInside(root, rel, realRoot);
   if (found.kind === 'missing') {
     throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} not found in the state repo; fix source.dockerfile or add the file` });
   }
@@ -139,9 +139,9 @@ function locateLocalDockerfile(root: string, image: ImageEnrollment): string {
 }
 
 /** Reads a local image's Dockerfile: inside the state repo, a regular file, within the size cap. */
-function readLocalDockerfile(root: string, image: ImageEnrollment): Buffer {
+function readLocalDockerfile(root: string, image: ImageEnrollment, realRoot: string): Buffer {
   const rel = image.source.dockerfile;
-  const real = locateLocalDockerfile(root, image);
+  const real = locateLocalDockerfile(root, image, realRoot);
   let read: ReadResult;
   try {
     read = readRegularFile(real, rel, { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' });
@@ -168,13 +168,14 @@ function withoutTime(r: AnalysisRecord): string {
 
 async function analysisFor(
   root: string,
+  realRoot: string,
   image: ImageEnrollment,
   previous: ImageState | undefined,
   repoURL: string,
   opts: GenerateOptions,
 ): Promise<AnalysisRecord> {
   if (image.local) {
-    const bytes = readLocalDockerfile(root, image);
+    const bytes = readLocalDockerfile(root, image, realRoot);
     const contentHash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     // The same bytes, build args and analyser give the same answer: keep it rather than parse again.
     if (
@@ -210,10 +211,12 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const config = readImagesConfig(root);
   const previous = readExistingStates(root);
   const states = new Map<string, ImageState>();
+  // Resolved once for every Dockerfile below (10,000 images: 10,000 realpath calls saved).
+  const realRoot = realRootOf(root);
   for (const image of config.images) {
     const repoURL = sourceRepoURLOf(image, config);
     const before = previous.get(image.name);
-    const analysis = await analysisFor(root, image, before, repoURL, opts);
+    const analysis = await analysisFor(root, realRoot, image, before, repoURL, opts);
     states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));
   }
   const values = valuesOf(config, states);
@@ -294,9 +297,10 @@ export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] 
 export function validateStateRepo(root: string): { config: ImagesConfig; states: Map<string, ImageState> } {
   const config = readImagesConfig(root);
   const problems: Problem[] = [];
+  const realRoot = realRootOf(root);
   for (const image of config.images.filter((i) => i.local)) {
     try {
-      readLocalDockerfile(root, image);
+      readLocalDockerfile(root, image, realRoot);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       problems.push(...e.problems);

@@ -67,9 +67,11 @@ export function folderInside(root: string, rel: string, filesInTheWay: 'refuse' 
 
 export type Located = { kind: 'inside'; real: string } | { kind: 'missing' } | { kind: 'outside'; real: string };
 
-/** Where file `rel` (below root) really is, following links, and whether that is inside the repository. */
-export function locateInside(root: string, rel: string): Located {
-  const realRoot = realRootOf(root);
+/**
+ * Where file `rel` (below root) really is, following links, and whether that is inside the
+ * repository. A caller locating many files passes the root's real path, resolved once.
+ */
+export function locateInside(root: string, rel: string, realRoot: string = realRootOf(root)): Located {
   let real: string;
   try {
     real = fs.realpathSync(path.join(root, rel));
