@@ -347,18 +347,22 @@ test('504 when the git host never answers; the git processes are gone and the te
   tmpEmpty();
 });
 
-test('429 with Retry-After beyond the concurrency limit', async () => {
-  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '2s', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
+test('beyond the concurrency limit a request waits its turn; beyond as many waiting, 429 with Retry-After', async () => {
+  const { service, base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '2s', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
   const slow = call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   // Wait until the slow request holds the only slot (it has connected to the black hole).
   const connected = hole.connections;
   for (let i = 0; i < 200 && hole.connections === connected; i++) await new Promise((r) => setTimeout(r, 10));
+  const queued = call(base, req());
+  for (let i = 0; i < 200 && service.metrics.waiting === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.match((await call(base, undefined, {}, '/metrics', 'GET')).text, /^image_factory_analyses_waiting 1$/m);
   const r = await call(base, req());
   assert.is(r.status, 429);
   assert.is(r.headers.get('retry-after'), '5');
   assert.is((await slow).status, 504);
+  assert.is((await queued).status, 200, 'the request in line ran once the slot was free');
   const after = await call(base, req());
-  assert.is(after.status, 200, 'the slot is free again');
+  assert.is(after.status, 200, 'the slot is free again (an answer from the cache, which still takes a slot)');
   tmpEmpty();
 });
 

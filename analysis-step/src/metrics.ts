@@ -17,6 +17,8 @@ export class Metrics {
   private fetchBytes = 0;
   private fetches = 0;
   inFlight = 0;
+  /** Analyses waiting for a slot (analysis-slots.ts). */
+  waiting = 0;
 
   request(route: string, code: number, seconds: number): void {
     const key = `${route}\u0000${code}`;
@@ -69,6 +71,9 @@ export class Metrics {
     out.push('# HELP image_factory_analyses_in_flight Analyses running now.');
     out.push('# TYPE image_factory_analyses_in_flight gauge');
     out.push(`image_factory_analyses_in_flight ${this.inFlight}`);
+    out.push('# HELP image_factory_analyses_waiting Analyses waiting for a slot.');
+    out.push('# TYPE image_factory_analyses_waiting gauge');
+    out.push(`image_factory_analyses_waiting ${this.waiting}`);
     return `${out.join('\n')}\n`;
   }
 }

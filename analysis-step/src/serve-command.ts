@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'port to listen on (env PORT, default 8080)')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--fetch-timeout <d>', 'time allowed for one git fetch, e.g. 30s (env IMAGE_FACTORY_FETCH_TIMEOUT)')
-    .option('--max-concurrent <n>', 'analyses at once; more get 429 (env IMAGE_FACTORY_MAX_CONCURRENT, default 4)')
+    .option('--max-concurrent <n>', 'analyses at once; as many more wait their turn, beyond that 429 (env IMAGE_FACTORY_MAX_CONCURRENT, default 4)')
     .option('--allow-file-urls', 'tests only: accept file:// and http:// loopback repositories (env IMAGE_FACTORY_ALLOW_FILE_URLS)')
     .action(async (flags: ServeFlags) => serve(flags));
 }

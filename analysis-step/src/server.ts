@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchFileAtCommit, type FetchedFile, type FetchFileOptions } from '../../generator/src/core/git';
 import { createAnalysisCache } from './analysis-cache';
+import { createAnalysisSlots } from './analysis-slots';
 import { createAnalysisPool, DEFAULT_ANALYSIS_LIMITS, type AnalysisPool } from './analysis-pool';
 import { assertAllowed, runAnalysis } from '../../generator/src/core/analysis';
 import { bearerMatches } from './auth';
@@ -70,6 +71,8 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
   const metrics = new Metrics();
   const analysisPool = createAnalysisPool({ ...DEFAULT_ANALYSIS_LIMITS, ...deps.analysisLimits });
   const analysisCache = createAnalysisCache();
+  // As many may wait as run: a burst of twice the limit is served in turn, what comes beyond gets 429.
+  const slots = createAnalysisSlots(settings.maxConcurrent, settings.maxConcurrent);
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -161,8 +164,12 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
       const request = parseAnalyzeBody(text, { allowInsecureURLs: settings.allowFileURLs, allowedHosts: loaded.allowedHosts });
       fields.image = request.image;
       assertAllowed(request, allowedRepositories);
-      if (metrics.inFlight >= settings.maxConcurrent) {
-        return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
+      const turn = slots.acquire(gone.signal);
+      metrics.waiting = slots.waiting;
+      const granted = await turn;
+      metrics.waiting = slots.waiting;
+      if (!granted) {
+        return fail(new ServiceError(429, 'busy', `${settings.maxConcurrent} analyses are running and as many waiting; retry later`), { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' });
       }
       metrics.inFlight++;
       inSlot = true;
@@ -193,7 +200,10 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
         sendJSON(500, { error: { reason: 'internal', message: 'internal error; see the service log' } });
       }
     } finally {
-      if (inSlot) metrics.inFlight--;
+      if (inSlot) {
+        metrics.inFlight--;
+        slots.release();
+      }
       res.off('close', onClose);
     }
   };
