@@ -139,7 +139,7 @@ test('local: no repo, or the state repo spelled in any case, with or without .gi
   assert.ok(parseImagesConfig(text('https://github.com/acme/state', 'ACME/STATE'), 'f').images[0].local);
   assert.not.ok(parseImagesConfig(text('https://github.com/acme/state', 'acme/state2'), 'f').images[0].local);
   // Another host's path is not a GitHub repository, even when it reads the same.
-  assert.not.ok(parseImagesConfig(text('https://git.example.com/acme/state.git', 'acme/state'), 'f').images[0].local);
+  assert.not.ok(parseImagesConfig(text('https://git.example.com/acme/state.git', 'acme/state').replace('"}', '", provider: git}'), 'f').images[0].local);
 });
 
 test('the list form has no stateRepo, so an entry with a repo is external and one without is local', () => {

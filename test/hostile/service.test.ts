@@ -50,7 +50,7 @@ async function imageValues(urls: Record<string, string>): Promise<ImageValues[]>
 
 async function startService(deps: ServiceDeps = {}, env: Record<string, string> = {}): Promise<string> {
   const dir = tempDir('hostile-svc');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.repoURL) }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.url) }));
   fs.writeFileSync(path.join(dir, 'token'), TOKEN);
   fs.mkdirSync(path.join(dir, 'git'));
   fs.writeFileSync(path.join(dir, 'git', 'username'), AUTH.username);
@@ -90,7 +90,7 @@ async function call(base: string, body: unknown, pathname = '/v1/analyze', metho
 
 const request = (image: string, o: Record<string, unknown> = {}) => {
   const values = images.find((i) => i.name === image)!;
-  return { image, repoURL: values.source.repoURL, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, enrollment: requestEnrollmentOf(values), ...o };
+  return { image, repoURL: values.source.url, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, enrollment: requestEnrollmentOf(values), ...o };
 };
 
 test.before(async () => {

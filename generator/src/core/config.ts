@@ -14,6 +14,9 @@ import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
 import { packageRoot } from './package-root';
+import { isLocalSource, providerChecks, resolveSource, resolveTrigger, type RawProviders, type RawSource, type RawTrigger } from './core/providers/source-config';
+import { gitlabProjectPathProblem } from './core/providers/gitlab';
+import { webhookURLProblem } from './core/providers/webhook';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
 import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';
@@ -106,6 +109,8 @@ const FORMAT_RULES: Readonly<Record<string, (text: string) => string | undefined
   'https-git-url': stateRepoURLProblem,
   'go-regexp': goRegexpProblem,
   'image-ref': imageRefProblem,
+  'gitlab-project-path': gitlabProjectPathProblem,
+  'webhook-url': webhookURLProblem,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -404,7 +409,8 @@ interface RawImage {
   name: string;
   registry: string;
   repository: string;
-  source: { provider?: 'github'; repo?: string; branch?: string; dockerfile: string; workflow: string; buildArgs?: Record<string, string> };
+  source: RawSource;
+  trigger?: RawTrigger;
   rebuildDelay?: string | number;
   autoRebuild?: boolean;
   subscription?: RawSubscription;
@@ -420,7 +426,8 @@ interface RawDefaults {
 }
 
 interface RawConfig {
-  stateRepo?: { url: string; branch?: string };
+  stateRepo?: { url: string; branch?: string; provider?: StateRepo['provider'] };
+  providers?: RawProviders;
   defaults?: RawDefaults;
   baseImages?: Array<{ ref: string; interval: string }>;
   shards?: Array<{ name: string; prefixes: string[] }>;
@@ -530,16 +537,18 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
     if (isRecord(image)) digestCheck([...entryPath(i), 'subscription'], image.subscription);
   });
 
+  providerChecks(checker, raw, entryPath);
+
   // A local image's Dockerfile is read from the state repo's working tree, which is the state branch.
   const stateBranch = raw.stateRepo?.branch ?? DEFAULT_BRANCH;
-  const stateSlug = typeof raw.stateRepo?.url === 'string' ? githubSlugOfURL(raw.stateRepo.url) : undefined;
+  const stateRepo = typeof raw.stateRepo?.url === 'string' ? { url: raw.stateRepo.url, branch: stateBranch, provider: raw.stateRepo.provider } : undefined;
   if (raw.stateRepo && !checker.flagged(['stateRepo'])) {
     raw.images.forEach((image, i) => {
       if (!isRecord(image) || !isRecord(image.source)) return;
       const source = image.source as RawImage['source'];
       const branchPath = [...entryPath(i), 'source', 'branch'];
       if (typeof source.branch !== 'string' || checker.flagged(branchPath)) return;
-      if (!isLocal(source.repo, stateSlug) || source.branch === stateBranch) return;
+      if (!isLocalSource(source, stateRepo, raw.providers) || source.branch === stateBranch) return;
       checker.add({
         path: branchPath,
         part: 'value',
@@ -548,11 +557,6 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
       });
     });
   }
-}
-
-function isLocal(repo: string | undefined, stateSlug: string | undefined): boolean {
-  if (repo === undefined) return true;
-  return stateSlug !== undefined && repo.toLowerCase() === stateSlug.toLowerCase();
 }
 
 function resolveSubscription(sub: RawSubscription | undefined): ImageSubscription {
@@ -581,23 +585,25 @@ function sortedRecord(record: Record<string, string> | undefined): Record<string
 
 function resolve(source: YamlSource, raw: RawConfig, entriesAt: PathSegment[]): ImagesConfig {
   const defaults = raw.defaults ?? {};
-  const stateRepo: StateRepo | undefined = raw.stateRepo ? { url: raw.stateRepo.url, branch: raw.stateRepo.branch ?? DEFAULT_BRANCH } : undefined;
-  const stateSlug = stateRepo ? githubSlugOfURL(stateRepo.url) : undefined;
+  const stateRepo: StateRepo | undefined = raw.stateRepo
+    ? { url: raw.stateRepo.url, branch: raw.stateRepo.branch ?? DEFAULT_BRANCH, ...(raw.stateRepo.provider ? { provider: raw.stateRepo.provider } : {}) }
+    : undefined;
   const images = raw.images.map((image, i): ImageEnrollment => {
-    const local = isLocal(image.source.repo, stateSlug);
+    const local = isLocalSource(image.source, stateRepo, raw.providers);
     const branch = image.source.branch ?? (local && stateRepo ? stateRepo.branch : (defaults.source?.branch ?? DEFAULT_BRANCH));
-    const repo = local ? (stateSlug ?? image.source.repo) : image.source.repo;
     const delay = image.rebuildDelay ?? defaults.rebuildDelay ?? DEFAULT_REBUILD_DELAY;
     const position: SourcePosition = source.positionOf([...entriesAt, i]);
+    const { provider, ...where } = resolveSource(image, local, stateRepo, raw.providers);
     const resolvedSource: ImageEnrollment['source'] = {
-      provider: image.source.provider ?? 'github',
-      ...(repo !== undefined ? { repo } : {}),
+      provider,
+      ...where,
       branch,
       dockerfile: image.source.dockerfile,
-      workflow: image.source.workflow,
       buildArgs: sortedRecord(image.source.buildArgs),
     };
+    const trigger = resolveTrigger(image.trigger);
     return {
+      ...(trigger ? { trigger } : {}),
       name: image.name,
       registry: image.registry,
       repository: image.repository,

@@ -1,5 +1,5 @@
 // The shape of the Helm values `generate` writes (dist/values.yaml); docs/design.md explains each field.
-import type { DispatchInputs, ImageSubscription } from './types';
+import type { DispatchInputs, ImageSubscription, SourceProvider } from './types';
 
 export interface UpstreamValues {
   ref: string;
@@ -19,9 +19,15 @@ export interface ImageValues {
   repository: string;
   repoURL: string;
   source: {
-    provider: 'github';
+    provider: SourceProvider;
+    /** github `owner/name`, gitlab `group/subgroup/name`; '' for git. */
     repo: string;
-    repoURL: string;
+    /** gitlab: the host; '' otherwise. */
+    host: string;
+    /** The git URL of the source repository, for every provider ('' when unknown): what Kargo and the analysis service fetch. */
+    url: string;
+    /** gitlab: the key of gitlab.triggerTokenSecret holding the project's trigger token; '' otherwise. */
+    tokenKey: string;
     branch: string;
     dockerfile: string;
     workflow: string;
@@ -33,6 +39,7 @@ export interface ImageValues {
   autoRebuild: boolean;
   subscription: ImageSubscription;
   dispatchInputs: DispatchInputs;
+  trigger: TriggerValues;
   warehouse: string;
   analysisStage: string;
   rebuildStage: string;
@@ -40,6 +47,18 @@ export interface ImageValues {
   analyzed: boolean;
   upstreams: UpstreamValues[];
   pinnedBases: string[];
+}
+
+/**
+ * Which rebuild PromotionTask a rebuild Stage runs (`rebuild`, `rebuild-gitlab`, `rebuild-webhook`),
+ * or none: the image is watched, never rebuilt, and has no rebuild Stage.
+ */
+export type RebuildTaskKind = 'github' | 'gitlab' | 'webhook' | 'none';
+
+export interface TriggerValues {
+  kind: RebuildTaskKind;
+  /** gitlab: the project's pipeline trigger endpoint; webhook: the receiver; '' otherwise. */
+  url: string;
 }
 
 export interface BaseValues {
@@ -65,8 +84,10 @@ export interface EdgeValues {
 
 export interface ChartValues {
   stateRepo?: { url: string; branch: string };
-  /** Every external image's source.repoURL, distinct and sorted: the analysis service's allowlist. */
+  /** Every external image's source.url, distinct and sorted: the analysis service's allowlist. */
   externalRepositories: string[];
+  /** The rebuild tasks other than GitHub's (always rendered) that some image uses, sorted: the chart renders only these. */
+  rebuildTasks: Exclude<RebuildTaskKind, 'github' | 'none'>[];
   images: ImageValues[];
   bases: BaseValues[];
   edges: EdgeValues[];

@@ -90,7 +90,7 @@ export function register(program: Command): void {
       const timeout = Number(flags.fetchTimeout);
       if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UserError({ subject: '--fetch-timeout', message: `"${flags.fetchTimeout}" is not a number of seconds (1 to 3600)` });
       const { image, lastRebuild } = await imageFromStateRepo(path.resolve(flags.root), flags.image);
-      let repoURL = flags.repoUrl ?? image.source.repoURL;
+      let repoURL = flags.repoUrl ?? image.source.url;
       let ref = flags.ref;
       let insecure = flags.allowInsecureUrls === true;
       if (flags.checkout) {
