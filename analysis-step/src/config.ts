@@ -11,6 +11,8 @@ export interface ServiceSettings {
   configPath: string;
   tokenFile: string;
   credentialsDir?: string;
+  /** The mounted webhook secret (chart webhook.secret), read per signature request; optional. */
+  webhookSecretFile?: string;
   port: number;
   host: string;
   fetchTimeoutMs: number;
@@ -33,6 +35,7 @@ const ENV = {
   config: 'IMAGE_FACTORY_CONFIG',
   token: 'IMAGE_FACTORY_TOKEN_FILE',
   credentials: 'IMAGE_FACTORY_GIT_CREDENTIALS_DIR',
+  webhookSecret: 'IMAGE_FACTORY_WEBHOOK_SECRET_FILE',
   port: 'PORT',
   timeout: 'IMAGE_FACTORY_FETCH_TIMEOUT',
   concurrent: 'IMAGE_FACTORY_MAX_CONCURRENT',
@@ -86,6 +89,7 @@ export function settingsOf(env: NodeJS.ProcessEnv, o: SettingOverrides = {}): Se
     configPath,
     tokenFile,
     credentialsDir,
+    webhookSecretFile: env[ENV.webhookSecret] || undefined,
     port: parseInteger(o.port ?? env[ENV.port] ?? '8080', o.port !== undefined ? '--port' : ENV.port, 0, 65535),
     host: o.host ?? '0.0.0.0',
     fetchTimeoutMs: parseTimeout(o.fetchTimeout ?? env[ENV.timeout] ?? '30s', o.fetchTimeout !== undefined ? '--fetch-timeout' : ENV.timeout),

@@ -14,9 +14,9 @@ import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
 import { packageRoot } from './package-root';
-import { isLocalSource, providerChecks, resolveSource, resolveTrigger, type RawProviders, type RawSource, type RawTrigger } from './core/providers/source-config';
-import { gitlabProjectPathProblem } from './core/providers/gitlab';
-import { webhookURLProblem } from './core/providers/webhook';
+import { isLocalSource, providerChecks, resolveSource, resolveTrigger, type RawProviders, type RawSource, type RawTrigger } from './providers/source-config';
+import { gitlabProjectPathProblem } from './providers/gitlab';
+import { webhookURLProblem } from './providers/webhook';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
 import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';

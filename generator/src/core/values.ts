@@ -3,7 +3,7 @@
 // Warehouse each rebuild Stage takes Freight from, the soak time, chain links, pinned bases.
 import type { BaseImageSettings, ImageEnrollment, ImageRef, ImagesConfig } from './types';
 import type { BaseValues, ChartValues, EdgeValues, ImageValues, TriggerValues, UpstreamValues } from './values-types';
-import { gitlabApiURL, gitlabRepoURL, pipelineTriggerURL } from './core/providers/gitlab';
+import { gitlabApiURL, gitlabRepoURL, pipelineTriggerURL } from './providers/gitlab';
 import { usedRefsOf, type ImageState } from './state';
 import { repoURLOf } from './image-ref';
 import { kargoDuration } from './duration';

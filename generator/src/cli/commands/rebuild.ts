@@ -16,7 +16,7 @@ import {
   GitHubError,
   type DispatchTarget,
   type FetchLike,
-} from '../../core/github';
+} from '../../core/providers/github';
 import type { ChartValues, ImageValues } from '../../core/values-types';
 import { editDistance, IMAGE_NAME } from '../../core/rules';
 import { ExitError } from '../exit-error';

@@ -5,7 +5,7 @@
 // the pipeline (docs.gitlab.com/ee/api/pipeline_triggers.html, "Trigger a pipeline with a token").
 // docs/design.md "Providers" says why a trigger token rather than an access token.
 import { sendTrigger, TriggerError, type SendOptions, type TriggerProtocol, type TriggerResult } from './http-trigger';
-import { checkApiURL, checkRef } from '../../github';
+import { checkApiURL, checkRef } from './github';
 
 export const GITLAB_COM = 'gitlab.com';
 

@@ -6,15 +6,14 @@
 // Secrets (tokens, the webhook secret) are never written anywhere: what the server sends back is read
 // only up to a cap, and printed only once every secret is hidden in any form it could be echoed in,
 // control characters are made visible, and it is shortened.
-import { printable, shortened } from '../../errors';
+import { printable, shortened } from '../errors';
+import { redact } from '../rules';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_SERVER_TEXT_CHARS = 500;
-/** A run of this many characters of a secret anywhere in a text is hidden too (a server echoing part of it). */
-const SECRET_WINDOW = 12;
 
 /** A rebuild request that did not start a build; the message says why and what to check. */
 export class TriggerError extends Error {
@@ -94,30 +93,9 @@ function decodeEscapes(text: string): string {
     .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
 }
 
-/** Hides each secret, and any run of SECRET_WINDOW or more of its characters, wherever it appears. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    out = out.split(secret).join('***');
-    const window = Math.min(SECRET_WINDOW, secret.length);
-    const hidden = new Array<boolean>(out.length).fill(false);
-    let any = false;
-    for (let i = 0; i + window <= secret.length; i++) {
-      const piece = secret.slice(i, i + window);
-      for (let at = out.indexOf(piece); at >= 0; at = out.indexOf(piece, at + 1)) {
-        hidden.fill(true, at, at + window);
-        any = true;
-      }
-    }
-    if (any) out = out.replace(/[\s\S]/g, (c, i: number) => (hidden[i] ? (i === 0 || !hidden[i - 1] ? '***' : '') : c));
-  }
-  return out;
-}
-
 /** Text a server sent, fit to print: escapes decoded, secrets hidden, control characters visible, shortened. */
 export function serverText(text: string, secrets: readonly string[], max = MAX_SERVER_TEXT_CHARS): string {
-  return shortened(printable(redactSecrets(decodeEscapes(text), secrets)), max);
+  return shortened(printable(redact(decodeEscapes(text), secrets)), max);
 }
 
 /** A JSON body's `message` (a string, or GitLab's `{field: [problems]}`) or `error`, else the body itself. */

@@ -1,7 +1,7 @@
 // What images.yaml says about providers, beyond the shapes the schema checks: which fields each
 // provider needs and refuses, which image is local (its Dockerfile in the state repo), and the source
 // and trigger every entry resolves to. Pure; config.ts calls it with its finding sink.
-import type { ImageSource, RebuildTrigger, SourceProvider, StateRepo } from '../../types';
+import type { ImageSource, RebuildTrigger, SourceProvider, StateRepo } from '../types';
 import { GITLAB_COM, gitlabProjectPathProblem, gitlabVariableNameProblem } from './gitlab';
 
 type Segment = string | number;
