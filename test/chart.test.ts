@@ -203,7 +203,7 @@ test('no var is declared or set twice, in a PromotionTask or in a Stage\u2019s t
 });
 
 test('rebuild PromotionTask: read the record, decide, workflow_dispatch with GitHub headers, record, commit, push', async () => {
-  const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret=gh-token']);
+  const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret.name=gh-token', '--set', 'github.tokenSecret.key=pat']);
   const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;
   assert.equal(
     steps.map((s: any) => `${s.uses}:${s.as}`),
@@ -218,7 +218,7 @@ test('rebuild PromotionTask: read the record, decide, workflow_dispatch with Git
   assert.is(steps[6].if, "${{ success() && task.outputs['gate']?.action == 'dispatch' }}");
   assert.is(http.url, 'https://ghe.example.com/api/v3/repos/${{ vars.owner }}/${{ vars.repo }}/actions/workflows/${{ vars.workflow }}/dispatches');
   assert.equal(http.headers.slice(0, 3), [
-    { name: 'Authorization', value: "Bearer ${{ secret('gh-token').token }}" },
+    { name: 'Authorization', value: "Bearer ${{ secret('gh-token').pat }}" },
     { name: 'Accept', value: 'application/vnd.github+json' },
     { name: 'X-GitHub-Api-Version', value: '2022-11-28' },
   ]);
@@ -403,7 +403,7 @@ test('chart/README.md values table matches values.yaml (scripts/chart-readme.js 
   );
   assert.is(code, 0, 'run node scripts/chart-readme.js');
   const readme = readFileSync(path.join(CHART_DIR, 'chart', 'README.md'), 'utf8');
-  for (const key of ['project.name', 'stateRepo.url', 'warehouses.base.interval', 'github.tokenSecret', 'analysisService.tokenSecret.name']) {
+  for (const key of ['project.name', 'stateRepo.url', 'warehouses.base.interval', 'github.tokenSecret.name', 'gitlab.triggerTokenSecret.name', 'webhook.secret.name', 'analysisService.tokenSecret.name']) {
     assert.match(readme, `| \`${key}\``);
   }
   assert.match(readme, 'akuity/kargo#4586');
