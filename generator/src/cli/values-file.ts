@@ -108,9 +108,15 @@ export function checkValues(doc: Json, file: string, positionOf: (p: PathSegment
     const src = image.source;
     if (!isObj(src)) at([...p, 'source'], 'must be a mapping');
     else {
-      for (const key of ['repo', 'repoURL', 'branch', 'dockerfile', 'workflow']) str(src[key], [...p, 'source', key]);
-      if (src.provider !== 'github') at([...p, 'source', 'provider'], 'must be github');
+      for (const key of ['repo', 'host', 'url', 'tokenKey', 'branch', 'dockerfile', 'workflow']) str(src[key], [...p, 'source', key]);
+      if (src.provider !== 'github' && src.provider !== 'gitlab' && src.provider !== 'git') at([...p, 'source', 'provider'], 'must be github, gitlab or git');
       bool(src.local, [...p, 'source', 'local']);
+    }
+    const trigger = image.trigger;
+    if (!isObj(trigger)) at([...p, 'trigger'], 'must be a mapping {kind, url}');
+    else {
+      if (!['github', 'gitlab', 'webhook', 'none'].includes(String(trigger.kind))) at([...p, 'trigger', 'kind'], 'must be github, gitlab, webhook or none');
+      str(trigger.url, [...p, 'trigger', 'url']);
     }
     const inputs = image.dispatchInputs;
     if (!isObj(inputs)) at([...p, 'dispatchInputs'], 'must be a mapping ({} when the workflow takes no inputs)');

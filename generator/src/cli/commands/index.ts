@@ -41,7 +41,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: () => (require('./impact') as typeof import('./impact')).register,
   },
   {
-    commands: [{ name: 'rebuild', args: ['<name>'], summary: "start an image's build workflow now (GitHub workflow_dispatch)" }],
+    commands: [{ name: 'rebuild', args: ['<name>'], summary: "start an image's build now (GitHub workflow, GitLab pipeline or webhook)" }],
     load: () => (require('./rebuild') as typeof import('./rebuild')).register,
   },
   {
