@@ -60,7 +60,7 @@ interface Started {
 }
 const started: AnalysisService[] = [];
 
-async function startService(opts: { env?: Record<string, string>; allowed?: string[]; credentials?: { username: string; password: string } } = {}): Promise<Started> {
+async function startService(opts: { env?: Record<string, string>; allowed?: string[]; credentials?: { username: string; password: string }; hostCredentials?: Record<string, { username: string; password: string }> } = {}): Promise<Started> {
   const dir = tempDir('svc');
   const allowed = opts.allowed ?? [GH, http.urlOf('app'), hole.url('app'), broken.url, app.url];
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: allowed }));
@@ -69,6 +69,10 @@ async function startService(opts: { env?: Record<string, string>; allowed?: stri
   fs.mkdirSync(path.join(dir, 'git'));
   fs.writeFileSync(path.join(dir, 'git', 'username'), creds.username);
   fs.writeFileSync(path.join(dir, 'git', 'password'), `${creds.password}\n`);
+  for (const [key, pair] of Object.entries(opts.hostCredentials ?? {})) {
+    fs.writeFileSync(path.join(dir, 'git', `${key}.username`), pair.username);
+    fs.writeFileSync(path.join(dir, 'git', `${key}.password`), `${pair.password}\n`);
+  }
   const env = {
     IMAGE_FACTORY_CONFIG: path.join(dir, 'config.json'),
     IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
@@ -189,6 +193,21 @@ test('200 over git http-backend with basic auth, by ref; 502 when the host refus
   assert.is(w.status, 502, w.text);
   assert.is(w.json.error.reason, 'git-auth');
   assert.not.match(w.text, /not-the-Password-42/);
+  tmpEmpty();
+});
+
+test("per-host credentials: a host's own pair wins over the default pair, which other hosts still get", async () => {
+  const host = new URL(http.urlOf('app')).host;
+  const wrong = { username: 'robot-user', password: 'not-the-Password-42' };
+  // The default pair is wrong; the pair for this host (its port written as _<port>) is right.
+  const own = await startService({ credentials: wrong, hostCredentials: { [host.replace(':', '_')]: AUTH } });
+  const r = await call(own.base, req({ image: 'app-http', repoURL: http.urlOf('app'), commit: undefined, ref: 'main' }));
+  assert.is(r.status, 200, r.text);
+  // A pair for another host is not sent here: the wrong default is, and the host refuses it.
+  const other = await startService({ credentials: wrong, hostCredentials: { 'gitlab.example.com': AUTH } });
+  const w = await call(other.base, req({ image: 'app-http', repoURL: http.urlOf('app'), commit: undefined, ref: 'main' }));
+  assert.is(w.status, 502, w.text);
+  assert.is(w.json.error.reason, 'git-auth');
   tmpEmpty();
 });
 

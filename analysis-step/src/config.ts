@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../generator/src/core/errors';
 import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/core/git';
+import type { CredentialSet } from '../../generator/src/core/providers/credentials';
 
 export interface ServiceSettings {
   configPath: string;
@@ -28,7 +29,7 @@ export interface LoadedService {
   allowedRepositories: ReadonlySet<string>;
   allowedHosts: string[];
   token: string;
-  credentials?: GitCredentials;
+  credentials?: CredentialSet;
 }
 
 const ENV = {
@@ -119,12 +120,32 @@ export function readToken(file: string): string {
   return token;
 }
 
-export function readCredentials(dir: string): GitCredentials {
-  const username = secretValue(readText(path.join(dir, 'username'), 'the git user name file (username)'));
-  const password = secretValue(readText(path.join(dir, 'password'), 'the git password file (password)'));
-  if (!username || !password) throw problem(dir, 'the git credentials need a non-empty username and password file');
-  if (/[\r\n]/.test(username + password) || username.includes(':')) throw problem(dir, 'the git user name or password holds a line break, or the user name a ":"');
+function readPair(dir: string, prefix: string): GitCredentials {
+  const username = secretValue(readText(path.join(dir, `${prefix}username`), `the git user name file (${prefix}username)`));
+  const password = secretValue(readText(path.join(dir, `${prefix}password`), `the git password file (${prefix}password)`));
+  if (!username || !password) throw problem(dir, `the git credentials need a non-empty ${prefix}username and ${prefix}password file`);
+  if (/[\r\n]/.test(username + password) || username.includes(':')) throw problem(dir, `the git user name or password (${prefix}username, ${prefix}password) holds a line break, or the user name a ":"`);
   return { username, password };
+}
+
+/**
+ * The mounted git credentials Secret: `username`/`password` for any host, and `<host>.username`/
+ * `<host>.password` for one host (a port as `_8443`), which win for it. At least one pair.
+ */
+export function readCredentials(dir: string): CredentialSet {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    // reported below as the missing default pair
+  }
+  const byHost = new Map<string, GitCredentials>();
+  for (const name of names.filter((n) => n.endsWith('.password')).sort()) {
+    const key = name.slice(0, -'.password'.length);
+    byHost.set(key.replace(/_(\d{1,5})$/, ':$1'), readPair(dir, `${key}.`));
+  }
+  if (byHost.size > 0 && !names.includes('username') && !names.includes('password')) return { byHost };
+  return { fallback: readPair(dir, ''), byHost };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

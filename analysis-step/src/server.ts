@@ -14,6 +14,7 @@ import { jsonLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { parseAnalyzeBody } from '../../generator/src/core/analysis-request';
 import { readWebhookSecret, signatureAnswer } from './webhook-signature';
+import { credentialsFor, secretsOf } from '../../generator/src/core/providers/credentials';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
@@ -63,7 +64,7 @@ function gitWorks(): boolean {
 
 export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps = {}): AnalysisService {
   const { settings, allowedRepositories } = loaded;
-  const secrets = [loaded.token, loaded.credentials?.password ?? '', loaded.credentials ? Buffer.from(`${loaded.credentials.username}:${loaded.credentials.password}`).toString('base64') : ''].filter(Boolean);
+  const secrets = [loaded.token, ...secretsOf(loaded.credentials)].filter(Boolean);
   const logger = deps.logger ?? jsonLogger((l) => process.stdout.write(l), () => secrets);
   const fetch = deps.fetch ?? fetchFileAtCommit;
   let gitOK: boolean | undefined;
@@ -174,7 +175,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
       const answer = await runAnalysis(request, {
         fetch,
         fetchTimeoutMs: settings.fetchTimeoutMs,
-        credentials: loaded.credentials,
+        credentials: credentialsFor(loaded.credentials, request.repoURL),
         allowInsecureURLs: settings.allowFileURLs,
         allowedHosts: loaded.allowedHosts,
         tmpDir: settings.tmpDir,
