@@ -140,7 +140,7 @@ export function providerChecks(sink: FindingSink, raw: { stateRepo?: unknown; pr
     const at = entryPath(i);
     const image = entry as unknown as RawProviderImage;
     const source = image.source;
-    if (sink.flagged([...at, 'source', 'provider']) || sink.flagged([...at, 'trigger'])) return;
+    if (sink.flagged([...at, 'source', 'provider'])) return;
     const local = isLocalSource(source, stateRepo, providers);
     const provider: SourceProvider = local && stateRepo ? (stateRepoSource(stateRepo).provider) : (source.provider ?? 'github');
     const add = (path: Segment[], part: 'key' | 'value', message: string) => sink.add({ path: [...at, ...path], part, message, rank: 2 });
@@ -152,7 +152,8 @@ export function providerChecks(sink: FindingSink, raw: { stateRepo?: unknown; pr
     for (const [key, fix] of Object.entries(REFUSED[provider])) {
       if ((source as unknown as Record<string, unknown>)[key] !== undefined) add(["source", key], "key", `source.${key} is not used with provider ${provider}: ${fix}`);
     }
-    const trigger = image.trigger;
+    // A trigger the schema refused counts as given: its own finding says what to write.
+    const trigger = sink.flagged([...at, 'trigger']) ? 'none' : image.trigger;
     if (provider === 'github' && trigger === undefined && source.workflow === undefined) {
       add(['source'], 'key', 'source lacks "workflow" (build workflow); add e.g. workflow: build.yml (or trigger: none to watch the image without rebuilding it)');
     }
