@@ -207,7 +207,8 @@ if (sim !== undefined) {
 
   const gitlabCases: { name: string; answers: ScriptedAnswer[]; secrets?: Record<string, Record<string, string>>; phase: string; posts: number; message?: RegExp; recordedAfter: boolean }[] = [
     { name: '401 (a revoked trigger token)', answers: [], secrets: { ...SECRETS, 'gitlab-pipeline-triggers': { web: 'glptt-revoked-0000000000000000' } }, phase: 'Failed', posts: 1, message: /GitLab: 401 Unauthorized/, recordedAfter: false },
-    { name: '400 with {message: {base: [...]}}', answers: [{ status: 400, body: { message: { base: ['Reference not found'] } } }], phase: 'Failed', posts: 1, message: /GitLab: \{\s*"base":\s*\[\s*"Reference not found"\s*\]\s*\}/, recordedAfter: false },
+    { name: '400 with {message: {base: [...]}}', answers: [{ status: 400, body: { message: { base: ['Reference not found'] } } }], phase: 'Failed', posts: 1, message: /GitLab: base: Reference not found/, recordedAfter: false },
+    { name: '400 with {error} (no token)', answers: [{ status: 400, body: { error: 'token is missing' } }], phase: 'Failed', posts: 1, message: /GitLab: token is missing/, recordedAfter: false },
     { name: '403', answers: [{ status: 403, body: { message: '403 Forbidden' } }], phase: 'Failed', posts: 1, message: /GitLab: 403 Forbidden/, recordedAfter: false },
     { name: '404', answers: [{ status: 404, body: { message: '404 Project Not Found' } }], phase: 'Failed', posts: 1, message: /GitLab: 404 Project Not Found/, recordedAfter: false },
     { name: '429 with Retry-After, then 201', answers: [{ status: 429, headers: { 'retry-after': '1' }, body: { message: 'Retry later' } }], phase: 'Succeeded', posts: 2, recordedAfter: true },
