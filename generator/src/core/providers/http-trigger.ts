@@ -6,7 +6,7 @@
 // Secrets (tokens, the webhook secret) are never written anywhere: what the server sends back is read
 // only up to a cap, and printed only once every secret is hidden in any form it could be echoed in,
 // control characters are made visible, and it is shortened.
-import { printable, shortened } from '../errors';
+import { printable, shortened, type Problem } from '../errors';
 import { redact } from '../rules';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -23,6 +23,10 @@ export class TriggerError extends Error {
     super(message);
     this.name = 'TriggerError';
     this.status = status;
+  }
+
+  toProblem(): Problem {
+    return { subject: 'rebuild', message: this.message };
   }
 }
 
