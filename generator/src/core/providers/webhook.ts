@@ -28,8 +28,10 @@ export function webhookCauseProblem(cause: Record<string, unknown>): { field: st
   }
   if (!IMAGE.test(cause.image as string)) return { field: 'image', message: 'is not an image name (lower-case letters, digits and "-")' };
   if (!DIGEST.test(cause.baseDigest as string)) return { field: 'baseDigest', message: 'is not sha256: and 64 lower-case hex digits' };
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f]/.test((cause.baseImage as string) + (cause.ref as string))) return { field: 'baseImage', message: 'baseImage and ref cannot hold spaces or control characters' };
+  for (const field of ['baseImage', 'ref'] as const) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x20\x7f]/.test(cause[field] as string)) return { field, message: 'cannot hold spaces or control characters' };
+  }
   return undefined;
 }
 
