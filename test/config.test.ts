@@ -261,3 +261,9 @@ test('providers: a gitlab.com state repo makes local images GitLab ones; a neste
   // A state repo on github.com stays GitHub's; on another host it must say which provider it is.
   assert.is(parseImagesConfig('stateRepo: {url: "https://ghe.example.com/a/b.git", provider: github}\nimages: []\n', 'f').stateRepo?.provider, 'github');
 });
+
+test('providers: a GitLab state repo whose path GitLab would not accept is refused at stateRepo.url', () => {
+  const problems = problemsOf(() => parseImagesConfig('stateRepo: {url: "https://gitlab.com/-bad/x.git"}\nimages: []\n', 'images.yaml'));
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^images\.yaml:1:18: stateRepo\.url's path has a part "-bad" GitLab does not allow/);
+});

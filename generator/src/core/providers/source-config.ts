@@ -131,6 +131,10 @@ export function providerChecks(sink: FindingSink, raw: { stateRepo?: unknown; pr
       const host = hostAndPathOf(stateRepo.url)?.host ?? stateRepo.url;
       sink.add({ path: ['stateRepo'], part: 'key', message: `stateRepo lacks "provider": the host ${host} could be anything, and local images are rebuilt through it; add provider: gitlab (a self-managed GitLab), github (GitHub Enterprise) or git (any other host)`, rank: 2 });
       stateRepo = undefined;
+    } else if (stateRepoProvider(stateRepo) === 'gitlab') {
+      // Local images are rebuilt by a pipeline of this project: its path must be one GitLab accepts.
+      const problem = gitlabProjectPathProblem(hostAndPathOf(stateRepo.url)?.path ?? '');
+      if (problem) sink.add({ path: ['stateRepo', 'url'], part: 'value', message: `stateRepo.url's path ${problem}`, rank: 2 });
     }
   }
   const providers = isRecord(raw.providers) ? (raw.providers as RawProviders) : undefined;
