@@ -180,7 +180,7 @@ test('--fetch-external: a repository that cannot be read is a positioned error n
     assert.instance(e, UserError);
     const message = (e as UserError).message;
     assert.match(message, new RegExp(`^images\\.yaml:${remote.position.line}:${remote.position.col}: image "remote": `));
-    assert.match(message, 'check source.repo, source.branch and source.dockerfile');
+    assert.match(message, 'check source.repo (or source.url), source.branch and source.dockerfile');
     assert.not.match(message, 'hunter2-secret');
   }
 });
