@@ -45,7 +45,7 @@ async function imageValues(urls: Record<string, string>): Promise<ImageValues[]>
   const entries = Object.keys(urls).map((name) => `  - name: ${name}\n    registry: ghcr.io\n    repository: acme/${name}\n    source:\n      repo: acme/${name}\n      dockerfile: Dockerfile\n      workflow: build.yml\n`);
   fs.writeFileSync(path.join(stateRoot, 'images.yaml'), `images:\n${entries.join('')}`);
   const plan = await planGeneration({ root: stateRoot });
-  return plan.values.images.map((i) => ({ ...i, source: { ...i.source, repoURL: urls[i.name] } }));
+  return plan.values.images.map((i) => ({ ...i, source: { ...i.source, url: urls[i.name] } }));
 }
 
 async function startService(deps: ServiceDeps = {}, env: Record<string, string> = {}): Promise<string> {

@@ -122,7 +122,8 @@ function checkProviderFields(e: Record<string, unknown>): void {
     empty('tokenKey');
     check('url', 'source/properties/url');
   }
-  if (str('url') !== undefined && provider !== 'git' && e.url !== '') check('url', 'source/properties/url');
+  // Other providers' git URL is derived from repo (and host) and not recorded: only its type matters.
+  str('url');
   const trigger = e.trigger;
   if (trigger !== undefined) {
     if (typeof trigger !== 'object' || trigger === null || Array.isArray(trigger)) throw bad('enrollment.trigger', 'must be an object {kind, url}');
