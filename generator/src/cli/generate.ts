@@ -287,25 +287,6 @@ export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] 
   return changesOf(root, plan.files, plan.removals);
 }
 
-/**
- * `image-factory validate`: images.yaml and every state file parse and follow their schemas, and
- * every local image's Dockerfile is a file inside the state repo.
- */
-export function validateStateRepo(root: string): { config: ImagesConfig; states: Map<string, ImageState> } {
-  const config = readImagesConfig(root);
-  const problems: Problem[] = [];
-  for (const image of config.images.filter((i) => i.local)) {
-    try {
-      readLocalDockerfile(root, image);
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      problems.push(...e.problems);
-    }
-  }
-  if (problems.length) throw new UserError(problems);
-  return { config, states: readExistingStates(root) };
-}
-
 /** The state repo as `generate` sees it, for commands that only read (graph, impact, analyze). */
 export async function loadStateRepo(root: string): Promise<StateRepo> {
   const plan = await planGeneration({ root });

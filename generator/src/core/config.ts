@@ -16,7 +16,7 @@ import { ImageRefError, parseImageRef } from './image-ref';
 import { packageRoot } from './package-root';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
-import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';
+import { githubSlugOfURL, nearestKey, redactURL, refNameProblem, repoPathProblem } from './rules';
 
 /** images.yaml is written by hand; anything near this size is the wrong file. */
 export const MAX_IMAGES_YAML_BYTES = DEFAULT_MAX_YAML_BYTES;
@@ -197,20 +197,7 @@ function kindOf(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** The known key closest to `key`, when it is close enough to be a likely typo. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of [...known].sort()) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const allowed = Math.max(1, Math.min(3, Math.floor(key.length / 3)));
-  return best !== undefined && bestDistance <= allowed ? best : undefined;
-}
+export { nearestKey };
 
 interface Finding {
   path: PathSegment[];
