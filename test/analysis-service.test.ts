@@ -74,7 +74,7 @@ async function startService(opts: { env?: Record<string, string>; allowed?: stri
     IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
     IMAGE_FACTORY_GIT_CREDENTIALS_DIR: path.join(dir, 'git'),
     IMAGE_FACTORY_ALLOW_FILE_URLS: 'true',
-    IMAGE_FACTORY_FETCH_TIMEOUT: '20s',
+    IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '20',
     TMPDIR: tmpRoot,
     ...opts.env,
   };
@@ -314,7 +314,7 @@ test('422 with path:line:col for an invalid Dockerfile', async () => {
 });
 
 test('504 when the git host never answers; the git processes are gone and the temp dir removed', async () => {
-  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '1s' } });
+  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '1' } });
   const r = await call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   assert.is(r.status, 504, r.text);
   assert.is(r.json.error.reason, 'git-timeout');
@@ -325,7 +325,7 @@ test('504 when the git host never answers; the git processes are gone and the te
 });
 
 test('429 with Retry-After beyond the concurrency limit', async () => {
-  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '2s', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
+  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '2', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
   const slow = call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   // Wait until the slow request holds the only slot (it has connected to the black hole).
   const connected = hole.connections;
@@ -379,7 +379,11 @@ test('a bad configuration fails at start with a clear message', () => {
     assert.unreachable(`expected ${re}`);
   };
   fails(() => settingsOf({}), /IMAGE_FACTORY_CONFIG: is not set/);
-  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT: 'soon' })), /IMAGE_FACTORY_FETCH_TIMEOUT: "soon" is not a duration/);
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: 'soon' })), /IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: "soon" is not a whole number of seconds/);
+  // One unit everywhere: a duration with a unit, which the service once took, is refused by name.
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '30s' })), /IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: "30s" is not a whole number of seconds; write e\.g\. 60/);
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT: '30s' })), /IMAGE_FACTORY_FETCH_TIMEOUT: is no longer read; set IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS/);
+  assert.is(settingsOf(env({})).fetchTimeoutMs, 60_000, 'the default is the CLI\'s: 60 s');
   fails(() => settingsOf(env({ IMAGE_FACTORY_MAX_CONCURRENT: '0' })), /IMAGE_FACTORY_MAX_CONCURRENT: 0 is out of range/);
   fails(() => settingsOf(env({ PORT: 'http' })), /PORT: "http" is not a whole number/);
   fails(() => loadService(settingsOf(env({}))), /config.json: the allowlist \(the analysis service ConfigMap\) not found/);

@@ -33,6 +33,7 @@ import { folderInside, locateInside } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 import { MAX_DOCKERFILE_BYTES } from '../core/rules';
+import { docURL } from '../core/package-root';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -77,7 +78,7 @@ function readImagesConfig(root: string): ImagesConfig {
   const found = locateInside(root, IMAGES_FILE);
   if (found.kind === 'outside') throw new UserError({ subject: IMAGES_FILE, message: `is a symbolic link to ${found.real}, outside the state repo; replace it with the file itself` });
   const read = readRegularFile(path.join(root, IMAGES_FILE), IMAGES_FILE, { maxBytes: MAX_IMAGES_YAML_BYTES, fix: 'images.yaml must be a file' });
-  if (read.kind === 'missing') throw new UserError({ subject: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
+  if (read.kind === 'missing') throw new UserError({ subject: IMAGES_FILE, message: `not found in ${root}; run \`image-factory init\` to create a state repo there, or pass --root (images.yaml reference: ${docURL('docs/images-yaml.md')})` });
   if (read.kind === 'too-large') throw yamlTooLarge(read.size, IMAGES_FILE, sizeRule);
   return parseImagesConfig(read.bytes, IMAGES_FILE);
 }

@@ -13,7 +13,7 @@ import { reservedBuildArgProblem } from './build-args';
 import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
-import { packageRoot } from './package-root';
+import { docURL, packageRoot } from './package-root';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
 import { githubSlugOfURL, nearestKey, redactURL, refNameProblem, repoPathProblem } from './rules';
@@ -418,8 +418,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-const EMPTY_FILE_HINT =
-  'list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see docs/images-yaml.md';
+const emptyFileHint = (): string =>
+  `list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see ${docURL('docs/images-yaml.md')}`;
 
 /** Checks that need more than one node, or arithmetic, run on whatever part of the file is well-formed. */
 function crossChecks(checker: Checker, raw: RawConfig): void {
@@ -622,7 +622,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     maxAliases: 0,
     what: 'images.yaml',
   });
-  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${EMPTY_FILE_HINT}` });
+  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${emptyFileHint()}` });
 
   const value = source.value;
   let raw: RawConfig;
@@ -640,7 +640,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     throw new UserError({
       subject: file,
       ...source.positionOf([]),
-      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${EMPTY_FILE_HINT}`,
+      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${emptyFileHint()}`,
     });
   }
 

@@ -9,6 +9,7 @@ import { AnalysisRefusal } from '../../core/analysis-refusal';
 import { parseAnalyzeRequest, requestEnrollmentOf } from '../../core/analysis-request';
 import { UserError } from '../../core/errors';
 import { fetchFileAtCommit, type GitCredentials } from '../../core/git';
+import { fetchTimeoutMs } from '../../core/fetch-timeout';
 import { loadStateRepo } from '../generate';
 import type { ImageValues } from '../../core/values-types';
 
@@ -19,7 +20,7 @@ interface AnalyzeFlags {
   ref?: string;
   repoUrl?: string;
   checkout?: string;
-  fetchTimeout: string;
+  fetchTimeout?: string;
   allowInsecureUrls?: boolean;
 }
 
@@ -82,13 +83,12 @@ export function register(program: Command): void {
     .option('--ref <name>', 'a branch or tag to analyze instead of a commit')
     .option('--repo-url <url>', 'fetch from this repository instead of the image\u2019s source')
     .option('--checkout <dir>', 'read the committed Dockerfile from a local clone (HEAD unless --commit/--ref)')
-    .option('--fetch-timeout <seconds>', 'time allowed for the git fetch, in seconds', '60')
+    .option('--fetch-timeout <seconds>', 'time allowed for the git fetch, in whole seconds (env IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, default 60)')
     .option('--allow-insecure-urls', 'accept file:// and http:// loopback URLs in --repo-url')
     .action(async (flags: AnalyzeFlags) => {
       if (flags.repoUrl && flags.checkout) throw new UserError({ subject: '--checkout', message: 'give --repo-url or --checkout, not both' });
       if (flags.commit && flags.ref) throw new UserError({ subject: '--ref', message: 'give --commit or --ref, not both' });
-      const timeout = Number(flags.fetchTimeout);
-      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new UserError({ subject: '--fetch-timeout', message: `"${flags.fetchTimeout}" is not a number of seconds (1 to 3600)` });
+      const timeoutMs = fetchTimeoutMs(flags.fetchTimeout, process.env);
       const { image, lastRebuild } = await imageFromStateRepo(path.resolve(flags.root), flags.image);
       let repoURL = flags.repoUrl ?? image.source.repoURL;
       let ref = flags.ref;
@@ -107,7 +107,7 @@ export function register(program: Command): void {
       if (!repoURL) throw new UserError({ subject: 'images.yaml', message: `image "${image.name}" has no source repository URL; pass --repo-url or --checkout` });
       const env = process.env;
       const credentials = env.GIT_USERNAME && env.GIT_PASSWORD ? { username: env.GIT_USERNAME, password: env.GIT_PASSWORD } : undefined;
-      const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs: timeout * 1000 });
+      const answer = await analyzeLocally({ image, lastRebuild, repoURL, commit: flags.commit, ref, allowInsecureURLs: insecure, credentials, timeoutMs });
       process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     });
 }

@@ -14,6 +14,7 @@ interface GenerateFlags {
   summary?: boolean;
   quiet?: boolean;
   strict?: boolean;
+  fetchTimeout?: string;
 }
 
 const STRICT_HELP = 'exit 1 on any warning (an analysis warning, an image no base image change would rebuild); writes nothing then';
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
     .option('--check', 'write nothing; exit 1 and list what would change (for CI drift checks)')
     .option('--fetch-external', 'also read external images\u2019 Dockerfiles from their repositories with git')
+    .option('--fetch-timeout <seconds>', 'with --fetch-external: time allowed for one git fetch, in whole seconds (env IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, default 60)')
     .option('--strict', STRICT_HELP)
     .option('--summary', 'print what was found for every image')
     .option('-q, --quiet', 'print nothing on success (warnings still go to stderr)')
@@ -50,7 +52,7 @@ export function register(program: Command): void {
         if (recovery.finished > 0) process.stderr.write(`image-factory: finished an interrupted run (${recovery.finished} file(s))\n`);
         if (recovery.removedTemps > 0) process.stderr.write(`image-factory: removed ${recovery.removedTemps} temp file(s) of an interrupted run\n`);
       }
-      const fetcher: ExternalFetcher | undefined = flags.fetchExternal ? externalFetcher() : undefined;
+      const fetcher: ExternalFetcher | undefined = flags.fetchExternal ? externalFetcher(process.env, flags.fetchTimeout) : undefined;
       const plan = await planGeneration({ root, fetchExternal: fetcher });
       reportWarnings(plan, flags.strict, flags.check ? 'failing the check' : 'nothing was written');
       const changes = changesOfPlan(plan, root);
