@@ -211,12 +211,22 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const config = readImagesConfig(root);
   const previous = readExistingStates(root);
   const states = new Map<string, ImageState>();
+  // Every local Dockerfile's problem at once (missing, outside, not a Dockerfile), not one a run.
+  const dockerfileProblems: Problem[] = [];
   for (const image of config.images) {
     const repoURL = sourceRepoURLOf(image, config);
     const before = previous.get(image.name);
-    const analysis = await analysisFor(root, image, before, repoURL, opts);
+    let analysis: AnalysisRecord;
+    try {
+      analysis = await analysisFor(root, image, before, repoURL, opts);
+    } catch (e) {
+      if (!(e instanceof UserError) || !image.local) throw e;
+      dockerfileProblems.push(...e.problems);
+      continue;
+    }
     states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));
   }
+  if (dockerfileProblems.length) throw new UserError(dockerfileProblems);
   const values = valuesOf(config, states);
   assertAcyclic(values, IMAGES_FILE);
 
