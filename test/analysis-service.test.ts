@@ -13,6 +13,7 @@ import { applyChanges } from '../generator/src/cli/files';
 import type { ImageValues } from '../generator/src/core/values-types';
 import { UserError } from '../generator/src/core/errors';
 import { main } from '../generator/src/cli/cli';
+import { analyzeLocally } from '../generator/src/cli/commands/analyze';
 import { loadService, readAllowlist, settingsOf } from '../analysis-step/src/config';
 import { requestEnrollmentOf } from '../generator/src/core/analysis-request';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
@@ -425,6 +426,39 @@ test('image-factory analyze prints what the service answers (a local checkout)',
   const bad = await captureOutput(() => main(['node', 'image-factory', 'analyze', '--image', 'app', '--root', stateRoot, '--checkout', app.dir, '--commit', 'd'.repeat(40)]));
   assert.is(bad.result, 1);
   assert.match(bad.stderr, /was not found/);
+  tmpEmpty();
+});
+
+test('analyze fetches an enrolled github.com image: the CLI has no allowlist to refuse it with', async () => {
+  let asked = '';
+  const answer = await analyzeLocally({
+    image: appValues,
+    repoURL: GH,
+    allowInsecureURLs: false,
+    timeoutMs: 20_000,
+    // The URL the analysis would fetch is recorded; the repository itself is read from disk.
+    fetch: (o) => {
+      asked = o.repoURL;
+      return countingFetch(o);
+    },
+  });
+  assert.is(asked, GH);
+  assert.is(answer.commit, head);
+  tmpEmpty();
+});
+
+test('analyze --write stores the state file where generate keeps it, and generate agrees', async () => {
+  const copy = tempDir('svc-state-write');
+  fs.cpSync(stateRoot, copy, { recursive: true });
+  const out = await captureOutput(() => main(['node', 'image-factory', 'analyze', '--image', 'app', '--root', copy, '--checkout', app.dir, '--write']));
+  assert.is(out.result, 0, out.stderr);
+  const printed = JSON.parse(out.stdout) as { stateFile: string; stateFilePath: string };
+  assert.is(printed.stateFilePath, 'images/app.yaml');
+  assert.is(fs.readFileSync(path.join(copy, 'images/app.yaml'), 'utf8'), printed.stateFile);
+  assert.match(out.stderr, `image-factory analyze: wrote images/app.yaml (commit ${head.slice(0, 12)})`);
+  const check = await captureOutput(() => main(['node', 'image-factory', 'generate', '--root', copy, '--check']));
+  assert.is(check.result, 0, check.stderr);
+  assert.is(check.stdout, 'image-factory: up to date\n');
   tmpEmpty();
 });
 
