@@ -142,7 +142,8 @@ jobs:
         env:
           BASE_IMAGE: \${{ inputs.${baseImage} }}
           BASE_DIGEST: \${{ inputs.${baseDigest} }}
-        run: echo "base image \${BASE_IMAGE:-(none: a push or a manual run)} \${BASE_DIGEST}"
+        run: |
+          echo "base image: \${BASE_IMAGE:-none, a push or a manual run} \${BASE_DIGEST}"
       - uses: docker/login-action@v3
         with:
           registry: ghcr.io
