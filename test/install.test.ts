@@ -91,7 +91,7 @@ test('npm pack ships the CLI; installed from the tarball it runs generate in a s
   const packed = JSON.parse(npm(['pack', '--pack-destination', out, '--json', ...NPM_FLAGS], root).stdout) as { filename: string; files: { path: string }[] }[];
   packedTarball = path.join(out, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json']) {
+  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json', 'chart/examples/application.yaml']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   assert.equal(files.filter((f) => /^(test|scripts|bench|templates|\.tools|node_modules)\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), [], 'nothing for development only');
