@@ -10,24 +10,13 @@ import { parse } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { git, gitEnv } from './support/git-repos';
+import { npmEnv } from './support/npm-env';
 import { copyTree, removeTempDirs, snapshot, tempDir } from './support/tree';
 
 const root = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 const FIXTURE = path.join(__dirname, 'fixtures', 'generate-basic');
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
-
-/**
- * The environment for npm run from a test: `npm test` exports its own npm_* settings (local
- * prefix, lifecycle, the package being tested) that would make a nested npm act on this repository;
- * only the settings that say where packages come from are kept.
- */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => (!/^npm_/i.test(k) || keep.has(k.toLowerCase())) && k !== 'INIT_CWD' && k !== '_PACOTE_NO_PREPARE_'),
-  );
-}
 
 interface Run {
   code: number | null;
