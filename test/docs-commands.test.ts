@@ -108,6 +108,14 @@ test('the allowlist names only commands the docs still show', () => {
   for (const prefix of Object.keys(NOT_RUN)) assert.ok(commands.some((c) => c.startsWith(prefix)), `${prefix} is no longer documented; drop it from NOT_RUN`);
 });
 
+test('chart/examples/values.yaml is values the CLI reads (graph --values, impact --values)', () => {
+  const values = path.join(ROOT, 'chart/examples/values.yaml');
+  for (const args of [['graph', '--values', values, '--format', 'json'], ['impact', 'docker.io/library/python:3.12-slim', '--values', values]]) {
+    const r = spawnSync(process.execPath, ['-r', require.resolve('tsx/cjs'), CLI_MAIN, ...args], { encoding: 'utf8' });
+    assert.is(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
 test("docs/rebuild-chain.md's cycle message is what generate and validate print", () => {
   const doc = fs.readFileSync(path.join(ROOT, 'docs/rebuild-chain.md'), 'utf8');
   const quoted = /```\n(images\.yaml: image cycle: [^\n]+)\n```/.exec(doc);
