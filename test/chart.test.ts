@@ -314,7 +314,9 @@ test('analysis service: hardened pod, token as a file, optional git credentials,
   const [c] = pod.containers;
   assert.equal(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
   assert.equal(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
-  assert.is(c.image, 'ghcr.io/image-factory/analysis-step:0.1.0');
+  assert.is(c.image, 'ghcr.io/image-factory/image-factory:0.1.0');
+  // The image's entrypoint is the CLI (analysis-step/Dockerfile): the Deployment names the command.
+  assert.equal(c.args, ['serve']);
   assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   assert.is(c.readinessProbe.httpGet.path, '/readyz');
   assert.is(c.livenessProbe.httpGet.path, '/healthz');
@@ -339,7 +341,7 @@ test('analysis service: hardened pod, token as a file, optional git credentials,
   ]);
   const off = await render(CASES['no images'](), ['--set', 'analysisService.networkPolicy.enabled=false', '--set', `analysisService.image.digest=sha256:${'c'.repeat(64)}`]);
   assert.equal(names(off.objects, 'NetworkPolicy'), []);
-  assert.is(find(off.objects, 'Deployment', 'image-factory-analysis').spec.template.spec.containers[0].image, `ghcr.io/image-factory/analysis-step@sha256:${'c'.repeat(64)}`);
+  assert.is(find(off.objects, 'Deployment', 'image-factory-analysis').spec.template.spec.containers[0].image, `ghcr.io/image-factory/image-factory@sha256:${'c'.repeat(64)}`);
 });
 
 test('a per-base interval wins over warehouses.base.interval', async () => {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { UserError } from '../../generator/src/core/errors';
 import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/core/git';
 import type { CredentialSet } from '../../generator/src/core/providers/credentials';
+import { fetchTimeoutMs } from '../../generator/src/core/fetch-timeout';
 
 export interface ServiceSettings {
   configPath: string;
@@ -38,22 +39,11 @@ const ENV = {
   credentials: 'IMAGE_FACTORY_GIT_CREDENTIALS_DIR',
   webhookSecret: 'IMAGE_FACTORY_WEBHOOK_SECRET_FILE',
   port: 'PORT',
-  timeout: 'IMAGE_FACTORY_FETCH_TIMEOUT',
   concurrent: 'IMAGE_FACTORY_MAX_CONCURRENT',
   fileURLs: 'IMAGE_FACTORY_ALLOW_FILE_URLS',
 } as const;
 
 const problem = (file: string, message: string) => new UserError({ subject: file, message });
-
-/** `30s`, `1500ms`, `2m`, or a number of seconds; between 1s and 10m. */
-export function parseTimeout(text: string, name: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw problem(name, `"${text}" is not a duration; use e.g. 30s, 1500ms or 2m`);
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  if (ms < 1000 || ms > 600_000) throw problem(name, `${text} is out of range; use between 1s and 10m`);
-  return Math.round(ms);
-}
 
 function parseInteger(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw problem(name, `"${text}" is not a whole number`);
@@ -93,7 +83,7 @@ export function settingsOf(env: NodeJS.ProcessEnv, o: SettingOverrides = {}): Se
     webhookSecretFile: env[ENV.webhookSecret] || undefined,
     port: parseInteger(o.port ?? env[ENV.port] ?? '8080', o.port !== undefined ? '--port' : ENV.port, 0, 65535),
     host: o.host ?? '0.0.0.0',
-    fetchTimeoutMs: parseTimeout(o.fetchTimeout ?? env[ENV.timeout] ?? '30s', o.fetchTimeout !== undefined ? '--fetch-timeout' : ENV.timeout),
+    fetchTimeoutMs: fetchTimeoutMs(o.fetchTimeout, env),
     maxConcurrent: parseInteger(o.maxConcurrent ?? env[ENV.concurrent] ?? '4', o.maxConcurrent !== undefined ? '--max-concurrent' : ENV.concurrent, 1, 256),
     allowFileURLs: o.allowFileURLs ?? parseFlag(env[ENV.fileURLs] ?? '', ENV.fileURLs),
     tmpDir: env.TMPDIR || undefined,

@@ -61,7 +61,7 @@ async function startService(deps: ServiceDeps = {}, env: Record<string, string> 
       IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
       IMAGE_FACTORY_GIT_CREDENTIALS_DIR: path.join(dir, 'git'),
       IMAGE_FACTORY_ALLOW_FILE_URLS: 'true',
-      IMAGE_FACTORY_FETCH_TIMEOUT: '60s',
+      IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '60',
       ...env,
     }),
   );

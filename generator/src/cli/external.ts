@@ -6,16 +6,12 @@ import type { ExternalFetcher } from './generate';
 import { fetchFileAtCommit, GitFetchError } from '../core/git';
 import { UserError } from '../core/errors';
 import { credentialsFor, credentialsFromEnv, hostOfRepoURL } from '../core/providers/credentials';
+import { fetchTimeoutMs } from '../core/fetch-timeout';
 
-const DEFAULT_TIMEOUT_MS = 60_000;
-
-/** IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, for slow hosts; 60 by default. */
-function timeoutMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_TIMEOUT_MS;
-}
-
-export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalFetcher {
+/** `timeoutFlag`: generate's --fetch-timeout (seconds); else IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, else 60. */
+export function externalFetcher(env: NodeJS.ProcessEnv = process.env, timeoutFlag?: string): ExternalFetcher {
+  // Read once, before any fetch: a bad value fails the run at once, naming the flag or variable.
+  const timeout = fetchTimeoutMs(timeoutFlag, env);
   return async (image, repoURL) => {
     const host = hostOfRepoURL(repoURL);
     const credentials = credentialsFor(credentialsFromEnv(env, host ? [host] : []), repoURL);
@@ -33,7 +29,7 @@ export function externalFetcher(env: NodeJS.ProcessEnv = process.env): ExternalF
         ref: image.source.branch,
         path: image.source.dockerfile,
         credentials,
-        timeoutMs: timeoutMs(env),
+        timeoutMs: timeout,
       });
       return { commit: fetched.commit, committedAt: fetched.committedAt, content: fetched.content };
     } catch (e) {

@@ -13,13 +13,13 @@ import { reservedBuildArgProblem } from './build-args';
 import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
-import { packageRoot } from './package-root';
+import { docURL, packageRoot } from './package-root';
 import { isLocalSource, providerChecks, resolveSource, resolveTrigger, type RawProviders, type RawSource, type RawTrigger } from './providers/source-config';
 import { gitlabProjectPathProblem } from './providers/gitlab';
 import { webhookURLProblem } from './providers/webhook';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
-import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';
+import { githubSlugOfURL, nearestKey, redactURL, refNameProblem, repoPathProblem } from './rules';
 
 /** images.yaml is written by hand; anything near this size is the wrong file. */
 export const MAX_IMAGES_YAML_BYTES = DEFAULT_MAX_YAML_BYTES;
@@ -202,20 +202,7 @@ function kindOf(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** The known key closest to `key`, when it is close enough to be a likely typo. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of [...known].sort()) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const allowed = Math.max(1, Math.min(3, Math.floor(key.length / 3)));
-  return best !== undefined && bestDistance <= allowed ? best : undefined;
-}
+export { nearestKey };
 
 interface Finding {
   path: PathSegment[];
@@ -438,8 +425,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-const EMPTY_FILE_HINT =
-  'list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see docs/images-yaml.md';
+const emptyFileHint = (): string =>
+  `list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see ${docURL('docs/images-yaml.md')}`;
 
 /** Checks that need more than one node, or arithmetic, run on whatever part of the file is well-formed. */
 function crossChecks(checker: Checker, raw: RawConfig): void {
@@ -641,7 +628,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     maxAliases: 0,
     what: 'images.yaml',
   });
-  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${EMPTY_FILE_HINT}` });
+  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${emptyFileHint()}` });
 
   const value = source.value;
   let raw: RawConfig;
@@ -659,7 +646,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     throw new UserError({
       subject: file,
       ...source.positionOf([]),
-      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${EMPTY_FILE_HINT}`,
+      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${emptyFileHint()}`,
     });
   }
 

@@ -26,9 +26,13 @@ export interface CommandModule {
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
   {
+    commands: [{ name: 'init', args: ['[dir]'], summary: 'scaffold a state repo: images.yaml, CI workflows and the Argo CD Application' }],
+    load: () => (require('./init') as typeof import('./init')).register,
+  },
+  {
     commands: [
       { name: 'generate', args: [], summary: 'write images/, base-images/ and dist/values.yaml from images.yaml' },
-      { name: 'validate', args: [], summary: 'check images.yaml and the state files; write nothing' },
+      { name: 'validate', args: [], summary: 'check what generate --check checks, except whether the files are current; write nothing' },
     ],
     load: () => (require('./generate') as typeof import('./generate')).register,
   },
