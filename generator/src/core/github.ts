@@ -8,8 +8,10 @@
 // never written anywhere: not in logs, errors or dry-run output. What the server sends back (body,
 // reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
-import { printable, shortened, type Problem } from './errors';
-import { redact, refNameProblem } from './rules';
+import type { Problem } from './errors';
+import { retryAfterSeconds } from './retry-after';
+import { refNameProblem } from './rules';
+import { textFromServer } from './server-text';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -169,25 +171,11 @@ function statusLine(status: number, statusText: string, token: string): string {
   return `${status} ${STATUS_TEXT[status] ?? serverText(statusText, token, MAX_REASON_CHARS)}`.trim();
 }
 
-/** How much of what the server says a message quotes. */
-const MAX_SERVER_TEXT_CHARS = 500;
+/** How much of a reason phrase a message quotes. */
 const MAX_REASON_CHARS = 100;
 
-/** The escapes a server could write the token in (JSON \u and \x, percent, HTML numeric) decoded, so it is found in any of them. */
-function decodeEscapes(text: string): string {
-  const char = (code: number) => (code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '');
-  return text
-    .replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(["\\/]))/g, (_m, braced?: string, u?: string, x?: string, plain?: string) =>
-      plain ?? char(parseInt(braced ?? u ?? x ?? '', 16)),
-    )
-    .replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => char(parseInt(h, 16)))
-    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
-}
-
-/** Text the server sent, fit to print: escapes decoded, the token hidden, control characters visible, shortened. */
-function serverText(text: string, token: string, max = MAX_SERVER_TEXT_CHARS): string {
-  return shortened(printable(redact(decodeEscapes(text), [token])), max);
-}
+/** Text GitHub sent, fit to print with the token hidden (server-text.ts). */
+const serverText = (text: string, token: string, max?: number): string => textFromServer(text, [token], max);
 
 /** GitHub's `message` from a JSON error body, or the start of whatever else came. */
 function messageOf(body: string): string {
@@ -216,13 +204,8 @@ const HINTS: Readonly<Record<number, string>> = {
 
 /** Seconds to wait, from Retry-After (seconds or an HTTP date) or an exhausted rate limit; undefined when GitHub named none. */
 function askedWaitSeconds(headers: { get(name: string): string | null }, nowMs: number): number | undefined {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null && retryAfter.trim() !== '') {
-    const text = retryAfter.trim();
-    if (/^[0-9]{1,10}$/.test(text)) return Number(text);
-    const at = Date.parse(text);
-    if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - nowMs) / 1000));
-  }
+  const asked = retryAfterSeconds(headers.get('retry-after'), nowMs);
+  if (asked !== undefined) return asked;
   if (headers.get('x-ratelimit-remaining') === '0') {
     const reset = headers.get('x-ratelimit-reset');
     if (reset !== null && /^[0-9]{1,12}$/.test(reset.trim())) {
