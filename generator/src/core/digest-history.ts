@@ -2,7 +2,7 @@
 // (templates/kargo/stages-base.yaml). Read leniently: an entry that is not a digest with an RFC 3339
 // UTC time is left out rather than failing the whole answer, as the file is written by Kargo, not by
 // a person, and `status` must still say what it can.
-import { parseUtcTime, type SeenDigest } from '../cooldown';
+import { parseUtcTime, type SeenDigest } from './cooldown';
 
 /** The most entries read; the chart keeps at most rebuild.historyLength (200). */
 export const MAX_HISTORY_ENTRIES = 1000;

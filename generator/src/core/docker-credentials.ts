@@ -3,7 +3,7 @@
 // `user:password` (or `username` and `password`). Pure: the caller reads the file or the
 // DOCKER_AUTH_CONFIG variable. Credential helpers (credsStore, credHelpers) run other programs and
 // are not used; a registry left to one is reported, so a 401 is not a mystery.
-import { DOCKER_HUB } from '../image-ref';
+import { DOCKER_HUB } from './image-ref';
 
 export interface RegistryCredential {
   username: string;

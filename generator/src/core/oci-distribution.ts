@@ -2,8 +2,8 @@
 // `status` needs to learn which digest a tag points at, as pure functions: where a registry is, the
 // manifest URL of a reference, the Accept header, WWW-Authenticate challenges, the token request and
 // its answer, and the registry's error body (Retry-After: retry-after.ts). No I/O: registry-client.ts drives them.
-import type { ImageRef } from '../types';
-import { DOCKER_HUB } from '../image-ref';
+import type { ImageRef } from './types';
+import { DOCKER_HUB } from './image-ref';
 
 /** Every manifest kind a tag may point at: multi-platform indexes first, as Docker asks. */
 export const MANIFEST_MEDIA_TYPES = [

@@ -9,7 +9,7 @@
 // The transport (the HTTP I/O, proxies) is the caller's; so are sleep and the clock. Credentials
 // and tokens never reach a message: everything a server says is printed through textFromServer
 // with them hidden.
-import type { ImageRef } from '../types';
+import type { ImageRef } from './types';
 import { basicAuthorization, secretsOf, type RegistryCredential } from './docker-credentials';
 import { contentDigestOf, MANIFEST_ACCEPT, manifestURL, parseWwwAuthenticate, pullScope, registryMessageOf, tokenOfResponse, tokenRequestURL, type EndpointOptions } from './oci-distribution';
 import { retryAfterSeconds } from './retry-after';

@@ -2,7 +2,7 @@
 // secrets the request carried are hidden (rules.ts redact) in every form a server could echo them in, control
 // characters are made visible, and the text is shortened. GitHub's client and the registry client
 // both print what their servers say through this.
-import { printable, shortened } from '../errors';
+import { printable, shortened } from './errors';
 
 /** How much of what a server says a message quotes. */
 export const MAX_SERVER_TEXT_CHARS = 500;

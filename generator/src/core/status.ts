@@ -3,10 +3,10 @@
 // (lastRebuild), and when Kargo first saw each digest (digests/<key>.yaml). The rebuild decision is
 // the cooldown gate's own (cooldown.ts), so `status` says `due` exactly when Kargo's rebuild Stage
 // would dispatch. Pure: no clock, no I/O; rendering the table is here too.
-import { formatUtcTime, parseUtcTime, rebuildGate, type SeenDigest } from '../cooldown';
-import { parseDuration } from '../duration';
-import type { ImageValues } from '../values-types';
-import type { LastRebuild } from '../rebuild-record';
+import { formatUtcTime, parseUtcTime, rebuildGate, type SeenDigest } from './cooldown';
+import { parseDuration } from './duration';
+import type { ImageValues } from './values-types';
+import type { LastRebuild } from './rebuild-record';
 
 export const IMAGE_STATES = ['due', 'unknown', 'waiting', 'up-to-date', 'pinned', 'unresolved'] as const;
 export type ImageStateName = (typeof IMAGE_STATES)[number];
