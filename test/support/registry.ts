@@ -220,12 +220,13 @@ export interface FrontRequest {
 }
 
 /**
- * An HTTP front on 127.0.0.1 passing requests on to `target`, except that the first `throttle`
- * manifest requests get 429 Too Many Requests with `Retry-After: <retryAfter>`, as Docker Hub sends.
+ * An HTTP front on 127.0.0.1 passing requests on to `target`, except that after throttle(n, after)
+ * the next n manifest requests get 429 Too Many Requests with `Retry-After: <after>`, as Docker Hub sends.
  */
-export async function startThrottlingFront(target: string, throttle: number, retryAfter: string): Promise<{ host: string; requests: FrontRequest[]; close(): Promise<void> }> {
+export async function startThrottlingFront(target: string): Promise<{ host: string; requests: FrontRequest[]; throttle(count: number, retryAfter: string): void; close(): Promise<void> }> {
   const requests: FrontRequest[] = [];
-  let left = throttle;
+  let left = 0;
+  let retryAfter = '1';
   const server = http.createServer((req, res) => {
     const record: FrontRequest = { method: req.method ?? '', path: req.url ?? '', answered: 0 };
     requests.push(record);
@@ -252,6 +253,10 @@ export async function startThrottlingFront(target: string, throttle: number, ret
   return {
     host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     requests,
+    throttle(count, after) {
+      left = count;
+      retryAfter = after;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
