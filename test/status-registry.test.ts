@@ -248,6 +248,8 @@ test('429 with Retry-After from a front: waited as asked, then answered; a wait 
   assert.equal([...run.sleeps].sort((a, b) => a - b), [1000, 2000, 3000, 3000]);
   assert.equal(front.requests.filter((r) => r.answered === 429).length >= 2, true);
   assert.match(run.stderr, /answered 429 Too Many Requests; retrying in 3s \(attempt 2 of 3\)/);
+  const manifestAnswers = front.requests.filter((r) => r.path.includes('/manifests/') && r.answered === 200);
+  assert.ok(manifestAnswers.length > 0 && manifestAnswers.every((r) => r.method === 'HEAD'), 'manifests are asked with HEAD, which Docker Hub does not count');
 
   front.throttle(1, '3600');
   const tooLong = await status();
