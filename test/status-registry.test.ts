@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../generator/src/cli/cli';
-import { runStatus, type StatusFlags } from '../generator/src/cli/commands/status';
+import { runStatus, type StatusFlags, type StatusIO } from '../generator/src/cli/commands/status';
 import { formatUtcTime } from '../generator/src/core/cooldown';
 import type { StatusReport } from '../generator/src/core/status';
 import { freePort, startConnectProxy, startRegistry, startThrottlingFront, type TestRegistry } from './support/registry';
@@ -53,13 +53,13 @@ interface Run {
   report: StatusReport;
 }
 
-async function status(extraEnv: NodeJS.ProcessEnv = {}, flags: Partial<StatusFlags> = {}): Promise<Run> {
+async function status(extraEnv: NodeJS.ProcessEnv = {}, flags: Partial<StatusFlags> = {}, io: Partial<StatusIO> = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const sleeps: number[] = [];
   const code = await runStatus(
     { root, json: true, concurrency: '4', timeout: '20', maxAttempts: '3', maxWait: '60', allowInsecureUrls: true, ...flags },
-    { env: env(extraEnv), stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stderrIsTTY: false, sleep: async (ms) => void sleeps.push(ms) },
+    { env: env(extraEnv), stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), stderrIsTTY: false, sleep: async (ms) => void sleeps.push(ms), ...io },
   );
   for (const secret of [HT_PASSWORD, TOKEN_PASSWORD, basic(HT_USER, HT_PASSWORD), basic(TOKEN_USER, TOKEN_PASSWORD), 'wrong-Pa55word-secret', basic(HT_USER, 'wrong-Pa55word-secret')]) {
     assert.not.ok(stdout.includes(secret) || stderr.includes(secret), 'a credential reached the output');
@@ -282,6 +282,17 @@ test('proxies: HTTP_PROXY tunnels every request (CONNECT) with the proxy\u2019s 
   } finally {
     await proxy.close();
   }
+});
+
+test('a progress line on a terminal once lookups take more than 2 s, cleared at the end; none elsewhere', async () => {
+  if (!available()) return;
+  let clock = Date.now();
+  const slow = await status({}, { concurrency: '1', maxAttempts: '1' }, { stderrIsTTY: true, now: () => (clock += 1000) });
+  // Drawn over itself, then cleared before the error lines.
+  assert.match(slow.stderr, /\r\x1b\[Kimage-factory: status: looked up 6 of 6 base image\(s\)\r\x1b\[Kimage-factory: status: (py|tok|down): /);
+  assert.not.match(slow.stdout, /\r/);
+  const quiet = await status({}, { maxAttempts: '1' }, { stderrIsTTY: false, now: () => (clock += 1000) });
+  assert.not.match(quiet.stderr, /\r|looked up/);
 });
 
 test('the CLI: a table for people, JSON with --json, and plain http only with --allow-insecure-urls', async () => {
