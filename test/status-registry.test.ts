@@ -3,6 +3,7 @@
 // here), images pushed through the registry API. A tag moved by a new push changes the answer from
 // up-to-date to waiting or due; a 429 front, a registry that is down, a CONNECT proxy and wrong
 // credentials are each seen as a user would see them. No timing is asserted: sleeps are recorded.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { suite } from 'uvu';
@@ -12,7 +13,8 @@ import { main } from '../generator/src/cli/cli';
 import { runStatus, type StatusFlags, type StatusIO } from '../generator/src/cli/commands/status';
 import { formatUtcTime } from '../generator/src/core/cooldown';
 import type { StatusReport } from '../generator/src/core/status';
-import { freePort, startConnectProxy, startRegistry, startThrottlingFront, type TestRegistry } from './support/registry';
+import { freePort, makeServerCertificate, startConnectProxy, startRegistry, startThrottlingFront, type TestRegistry } from './support/registry';
+import { CLI_MAIN } from './support/cli-child';
 import { requiredBinary } from './support/shared';
 import { captureOutput, removeTempDirs, tempDir } from './support/tree';
 
@@ -293,6 +295,45 @@ test('a progress line on a terminal once lookups take more than 2 s, cleared at 
   assert.not.match(slow.stdout, /\r/);
   const quiet = await status({}, { maxAttempts: '1' }, { stderrIsTTY: false, now: () => (clock += 1000) });
   assert.not.match(quiet.stderr, /\r|looked up/);
+});
+
+/** The CLI in a child process (NODE_EXTRA_CA_CERTS is read only at start); async, as the proxy runs in this process. */
+function cliChild(args: string[], childEnv: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-r', 'tsx/cjs', CLI_MAIN, ...args], { cwd: path.resolve(__dirname, '..'), env: childEnv, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('https: a TLS registry read directly and through a CONNECT tunnel (TLS inside it), its certificate checked both ways', async () => {
+  if (!available()) return;
+  const dir = tempDir('status-tls');
+  const certificate = makeServerCertificate(dir, opensslBinary!);
+  const secure = await startRegistry(registryBinary!, dir, { kind: 'none' }, { tls: certificate, storage: open.storage });
+  const proxy = await startConnectProxy();
+  try {
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(path.join(state, 'df'), { recursive: true });
+    fs.writeFileSync(path.join(state, 'df', 'Dockerfile'), `FROM ${secure.host}/base/node:22\n`);
+    fs.writeFileSync(path.join(state, 'images.yaml'), 'images:\n  - name: secure\n    registry: ghcr.io\n    repository: acme/secure\n    source:\n      dockerfile: df/Dockerfile\n      workflow: build.yml\n');
+    assert.is((await captureOutput(() => main(['node', 'image-factory', 'generate', '--root', state, '--quiet']))).result, 0);
+    const base = { PATH: process.env.PATH, HOME: home };
+    const args = ['status', '--root', state, '--json', '--max-attempts', '1'];
+    const digestOf = (out: string) => (JSON.parse(out) as StatusReport).images[0].bases[0].currentDigest;
+
+    const direct = await cliChild(args, { ...base, NODE_EXTRA_CA_CERTS: certificate.certFile });
+    assert.is(digestOf(direct.stdout), digests.node, direct.stderr);
+    const tunnelled = await cliChild(args, { ...base, NODE_EXTRA_CA_CERTS: certificate.certFile, HTTPS_PROXY: proxy.url });
+    assert.is(digestOf(tunnelled.stdout), digests.node, tunnelled.stderr);
+    assert.equal(proxy.tunnels.map((t) => t.target), [secure.host], 'one tunnel, to the registry');
+    const untrusted = await cliChild(args, { ...base, HTTPS_PROXY: proxy.url });
+    assert.is(digestOf(untrusted.stdout), null);
+    assert.match(untrusted.stderr, /status: secure: .*no answer from 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+  } finally {
+    await proxy.close();
+    await secure.close();
+  }
 });
 
 test('the CLI: a table for people, JSON with --json, and plain http only with --allow-insecure-urls', async () => {

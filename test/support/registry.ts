@@ -29,7 +29,9 @@ export interface TestRegistry {
   origin: string;
   /** The token service's requests (token auth only). */
   tokenRequests: TokenRequest[];
-  /** Pushes an image (one random layer) as repository:tag; resolves to the manifest digest. */
+  /** Its storage folder (for a second registry over the same images). */
+  storage: string;
+  /** Pushes an image (one random layer) as repository:tag; resolves to the manifest digest (plain http registries only). */
   push(repository: string, tag: string): Promise<string>;
   /** Pushes an OCI index over a fresh image manifest as repository:tag; resolves to the index digest. */
   pushIndex(repository: string, tag: string): Promise<string>;
@@ -115,7 +117,22 @@ async function startTokenService(signer: Signer, username: string, password: str
   return { origin: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, server };
 }
 
-export async function startRegistry(binary: string, dir: string, auth: RegistryAuth): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** Serve https with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string };
+  /** Another registry's storage folder: a second front end over the same images (default: its own). */
+  storage?: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), for a registry served over https. */
+export function makeServerCertificate(dir: string, openssl: string): { certFile: string; keyFile: string } {
+  const keyFile = path.join(dir, 'server.key');
+  const certFile = path.join(dir, 'server.crt');
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+export async function startRegistry(binary: string, dir: string, auth: RegistryAuth, options: RegistryOptions = {}): Promise<TestRegistry> {
   const port = await freePort();
   const tokenRequests: TokenRequest[] = [];
   let authYaml = '';
@@ -139,10 +156,11 @@ export async function startRegistry(binary: string, dir: string, auth: RegistryA
       return `Bearer ${signer.sign({ iss: ISSUER, sub: auth.username, aud: SERVICE, exp: now + 600, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access: [{ type: 'repository', name: repository, actions: ['pull', 'push'] }] })}`;
     };
   }
+  const tlsYaml = options.tls ? `  tls:\n    certificate: ${options.tls.certFile}\n    key: ${options.tls.keyFile}\n` : '';
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(
     config,
-    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\n${authYaml}`,
+    `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${options.storage ?? path.join(dir, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\n${tlsYaml}${authYaml}`,
   );
   const child = spawn(binary, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH } });
   let stderr = '';
@@ -150,7 +168,7 @@ export async function startRegistry(binary: string, dir: string, auth: RegistryA
     if (stderr.length < 20000) stderr += String(chunk);
   });
   await waitForPort(port, child, () => stderr);
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   async function put(repository: string, method: string, url: string, body: Buffer, contentType: string): Promise<Response> {
     const headers: Record<string, string> = { 'Content-Type': contentType };
@@ -194,6 +212,7 @@ export async function startRegistry(binary: string, dir: string, auth: RegistryA
   return {
     host: `127.0.0.1:${port}`,
     origin,
+    storage: options.storage ?? path.join(dir, 'data'),
     tokenRequests,
     push: async (repository, tag) => (await pushImage(repository, tag)).digest,
     async pushIndex(repository, tag) {
