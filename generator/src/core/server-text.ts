@@ -3,6 +3,7 @@
 // characters are made visible, and the text is shortened. GitHub's client and the registry client
 // both print what their servers say through this.
 import { printable, shortened } from './errors';
+import { redact } from './rules';
 
 /** How much of what a server says a message quotes. */
 export const MAX_SERVER_TEXT_CHARS = 500;

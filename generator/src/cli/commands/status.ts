@@ -20,6 +20,7 @@ import { MAX_STATE_BYTES, parseImageStateFile } from '../../core/state-file';
 import { nodeTransport } from '../registry-transport';
 import { loadValues } from '../values-file';
 import { readYamlSource } from '../../core/yaml-source';
+import { IMAGE_NAME } from '../../core/rules';
 import type { ImageValues } from '../../core/values-types';
 
 export interface StatusFlags {
@@ -50,7 +51,6 @@ const PROGRESS_AFTER_MS = 2000;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_HISTORY_BYTES = 1024 * 1024;
 const KEY = /^[a-z0-9][a-z0-9_.-]{0,250}$/;
-const NAME = /^[a-z0-9]([-a-z0-9]{0,46}[a-z0-9])?$/;
 
 function flagError(flag: string, message: string): never {
   throw new UserError({ file: flag, message });
@@ -96,7 +96,7 @@ export function loadDockerCredentials(env: NodeJS.ProcessEnv): DockerCredentials
 
 /** lastRebuild of images/<name>.yaml, or undefined when the file is not there yet. */
 function lastRebuildOf(root: string, name: string): ImageFacts['lastRebuild'] {
-  if (!NAME.test(name)) return undefined;
+  if (!IMAGE_NAME.test(name)) return undefined;
   const rel = `images/${name}.yaml`;
   const found = locateInside(root, rel);
   if (found.kind !== 'inside') return undefined;
