@@ -242,11 +242,16 @@ export interface FrontRequest {
  * An HTTP front on 127.0.0.1 passing requests on to `target`, except that after throttle(n, after)
  * the next n manifest requests get 429 Too Many Requests with `Retry-After: <after>`, as Docker Hub sends.
  */
-export async function startThrottlingFront(target: string): Promise<{ host: string; requests: FrontRequest[]; throttle(count: number, retryAfter: string): void; close(): Promise<void> }> {
+export async function startThrottlingFront(
+  target: string,
+  /** Added before each answer, like a registry across a network (bench:status). */
+  latencyMs = 0,
+): Promise<{ host: string; requests: FrontRequest[]; throttle(count: number, retryAfter: string): void; close(): Promise<void> }> {
   const requests: FrontRequest[] = [];
   let left = 0;
   let retryAfter = '1';
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((req, res) => (latencyMs > 0 ? setTimeout(() => answer(req, res), latencyMs) : answer(req, res)));
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const record: FrontRequest = { method: req.method ?? '', path: req.url ?? '', answered: 0 };
     requests.push(record);
     if (left > 0 && /\/manifests\//.test(record.path)) {
@@ -267,7 +272,7 @@ export async function startThrottlingFront(target: string): Promise<{ host: stri
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
