@@ -197,6 +197,15 @@ test('a tag moved by a push: up-to-date becomes due (delay 0), waiting (7d, dueA
   assert.is(image(after, 'manual').state, 'waiting');
   assert.match(image(after, 'manual').bases[0].reason, /autoRebuild is false/);
   assert.is(after.code, 1);
+  const proxyVars = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'];
+  const saved = proxyVars.map((k) => process.env[k]);
+  for (const k of proxyVars) delete process.env[k];
+  try {
+    const viaMain = await captureOutput(() => main(['node', 'image-factory', 'status', '--root', root, '--allow-insecure-urls', '--max-attempts', '1', '--json']));
+    assert.is(viaMain.result, 1, 'the CLI exits 1 when an image is due');
+  } finally {
+    proxyVars.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+  }
   digests.node = moved;
   recordBuild('web', moved);
   recordBuild('manual', moved);

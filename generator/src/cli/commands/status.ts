@@ -17,6 +17,7 @@ import { packageVersion } from '../../core/package-root';
 import { readRegularFile } from '../read-file';
 import { locateInside } from '../repo-paths';
 import { MAX_STATE_BYTES, parseImageStateFile } from '../../core/state-file';
+import { ExitError } from '../exit-error';
 import { nodeTransport } from '../registry-transport';
 import { loadValues } from '../values-file';
 import { readYamlSource } from '../../core/yaml-source';
@@ -53,7 +54,7 @@ const MAX_HISTORY_BYTES = 1024 * 1024;
 const KEY = /^[a-z0-9][a-z0-9_.-]{0,250}$/;
 
 function flagError(flag: string, message: string): never {
-  throw new UserError({ file: flag, message });
+  throw new UserError({ subject: flag, message });
 }
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
@@ -77,7 +78,7 @@ export function loadDockerCredentials(env: NodeJS.ProcessEnv): DockerCredentials
     source = path.join(dir, 'config.json');
     const read = readRegularFile(source, source, { maxBytes: MAX_CONFIG_BYTES, fix: 'it must be Docker\u2019s config.json' });
     if (read.kind === 'missing') return undefined;
-    if (read.kind === 'too-large') throw new UserError({ file: source, message: `is ${read.size} bytes, over the ${MAX_CONFIG_BYTES} read; is it Docker's config.json?` });
+    if (read.kind === 'too-large') throw new UserError({ subject: source, message: `is ${read.size} bytes, over the ${MAX_CONFIG_BYTES} read; is it Docker's config.json?` });
     text = read.bytes.toString('utf8');
   }
   let doc: unknown;
@@ -85,12 +86,12 @@ export function loadDockerCredentials(env: NodeJS.ProcessEnv): DockerCredentials
     doc = JSON.parse(text);
   } catch {
     // The parser's message can quote the file, which holds secrets: say only that it is not JSON.
-    throw new UserError({ file: source, message: 'is not valid JSON; run `docker login` again or fix the file' });
+    throw new UserError({ subject: source, message: 'is not valid JSON; run `docker login` again or fix the file' });
   }
   try {
     return credentialsOfDockerConfig(doc, source);
   } catch (e) {
-    throw new UserError({ file: source, message: (e as Error).message.replace(`${source}: `, '') });
+    throw new UserError({ subject: source, message: (e as Error).message.replace(`${source}: `, '') });
   }
 }
 
@@ -220,6 +221,6 @@ export function register(program: Command): void {
         stderr: (t) => void (t && process.stderr.write(t)),
         stderrIsTTY: process.stderr.isTTY === true,
       });
-      if (code !== 0) process.exitCode = code;
+      if (code !== 0) throw new ExitError(code, 'an image is due');
     });
 }
