@@ -338,7 +338,7 @@ test('https: a TLS registry read directly and through a CONNECT tunnel (TLS insi
     assert.equal(proxy.tunnels.map((t) => t.target), [secure.host], 'one tunnel, to the registry');
     const untrusted = await cliChild(args, { ...base, HTTPS_PROXY: proxy.url });
     assert.is(digestOf(untrusted.stdout), null);
-    assert.match(untrusted.stderr, /status: secure: .*no answer from 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    assert.match(untrusted.stderr, /status: secure: .*no answer from 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN): the registry's TLS certificate is not trusted; if your own CA signs it, set NODE_EXTRA_CA_CERTS/);
   } finally {
     await proxy.close();
     await secure.close();

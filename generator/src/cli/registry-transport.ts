@@ -72,7 +72,9 @@ export function nodeTransport(opts: TransportOptions): Transport {
       }
       req.once('error', (e: NodeJS.ErrnoException) => {
         tunnel?.destroy();
-        reject(new Error(e.name === 'AbortError' ? `no answer within ${opts.timeoutMs / 1000}s` : e.code ?? e.message));
+        const code = e.code ?? e.message;
+        const untrusted = /CERT|UNABLE_TO_(GET|VERIFY)/.test(code) ? `${code}: the registry's TLS certificate is not trusted; if your own CA signs it, set NODE_EXTRA_CA_CERTS to that CA's PEM file` : undefined;
+        reject(new Error(e.name === 'AbortError' ? `no answer within ${opts.timeoutMs / 1000}s` : untrusted ?? code));
       });
       req.once('response', (res) => {
         const chunks: Buffer[] = [];
