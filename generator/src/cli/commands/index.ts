@@ -56,6 +56,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: [{ name: 'analyze', args: [], summary: 'show what the analysis service answers for one external image' }],
     load: () => (require('./analyze') as typeof import('./analyze')).register,
   },
+  {
+    commands: [{ name: 'status', args: [], summary: 'which images are stale now: base digests from the registries against what each was built on' }],
+    load: () => (require('./status') as typeof import('./status')).register,
+  },
   // Each command module adds one entry here.
 ];
 
