@@ -52,6 +52,14 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: [{ name: 'analyze', args: [], summary: 'show what the analysis service answers for one external image' }],
     load: () => (require('./analyze') as typeof import('./analyze')).register,
   },
+  {
+    commands: [{ name: 'report', args: [], summary: 'write a static HTML page of the image graph, bases, digests and status' }],
+    load: () => (require('./report') as typeof import('./report')).register,
+  },
+  {
+    commands: [{ name: 'catalog', args: [], summary: 'write Backstage catalog entities for every image and base image' }],
+    load: () => (require('./catalog') as typeof import('./catalog')).register,
+  },
   // Each command module adds one entry here.
 ];
 
