@@ -65,6 +65,12 @@ function checkInstalledCli(state: string): void {
   assert.equal([...written.keys()].sort(), [...expected.keys()].sort());
   for (const [rel, content] of expected) assert.fixture(written.get(rel) ?? '', content, rel);
 
+  // The report's templates ship in the package and handlebars is a runtime dependency.
+  const report = run('npx', ['--no', '--', 'image-factory', 'report', '--out', path.join(state, 'site')], state);
+  assert.is(report.code, 0, report.stderr);
+  assert.match(fs.readFileSync(path.join(state, 'site', 'index.html'), 'utf8'), /<svg [^>]*class="graph"/);
+  fs.rmSync(path.join(state, 'site'), { recursive: true });
+
   const bad = run('npx', ['--no', '--', 'image-factory', 'validate', '--root', 'no-such-dir'], state);
   assert.is(bad.code, 1);
   assert.not.match(bad.stderr, /\n\s+at /, 'no stack trace');
@@ -80,7 +86,7 @@ test('npm pack ships the CLI; installed from the tarball it runs generate in a s
   const packed = JSON.parse(npm(['pack', '--pack-destination', out, '--json', ...NPM_FLAGS], root).stdout) as { filename: string; files: { path: string }[] }[];
   packedTarball = path.join(out, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json', 'chart/examples/application.yaml']) {
+  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json', 'chart/examples/application.yaml', 'generator/report/page.hbs']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   assert.equal(files.filter((f) => /^(test|scripts|bench|templates|\.tools|node_modules)\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), [], 'nothing for development only');

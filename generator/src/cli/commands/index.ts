@@ -60,6 +60,14 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: [{ name: 'status', args: [], summary: 'which images are stale now: base digests from the registries against what each was built on' }],
     load: () => (require('./status') as typeof import('./status')).register,
   },
+  {
+    commands: [{ name: 'report', args: [], summary: 'write a static HTML page of the image graph, bases, digests and status' }],
+    load: () => (require('./report') as typeof import('./report')).register,
+  },
+  {
+    commands: [{ name: 'catalog', args: [], summary: 'write Backstage catalog entities for every image and base image' }],
+    load: () => (require('./catalog') as typeof import('./catalog')).register,
+  },
   // Each command module adds one entry here.
 ];
 

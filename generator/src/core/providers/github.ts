@@ -71,6 +71,8 @@ export interface DispatchResult {
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const WORKFLOW = /^(?:[0-9]{1,20}|[A-Za-z0-9._-]{1,200}\.ya?ml)$/;
+/** A workflow as the API names it: its file name in .github/workflows (`build.yml`) or its numeric id. */
+export const isWorkflowName = (text: string): boolean => WORKFLOW.test(text);
 const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 const TOKEN = /^[\x21-\x7e]{1,1024}$/;
 
