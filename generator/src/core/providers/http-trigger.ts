@@ -6,8 +6,9 @@
 // Secrets (tokens, the webhook secret) are never written anywhere: what the server sends back is read
 // only up to a cap, and printed only once every secret is hidden in any form it could be echoed in,
 // control characters are made visible, and it is shortened.
-import { printable, shortened, type Problem } from '../errors';
-import { redact } from '../rules';
+import type { Problem } from '../errors';
+import { textFromServer } from '../server-text';
+import { retryAfterSeconds as retryAfterOf } from '../retry-after';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -86,20 +87,9 @@ export interface TriggerResult {
   status: number;
 }
 
-/** The escapes a server could write a secret in (JSON \u and \x, percent, HTML numeric) decoded, so it is found in any of them. */
-function decodeEscapes(text: string): string {
-  const char = (code: number) => (code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '');
-  return text
-    .replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(["\\/]))/g, (_m, braced?: string, u?: string, x?: string, plain?: string) =>
-      plain ?? char(parseInt(braced ?? u ?? x ?? '', 16)),
-    )
-    .replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => char(parseInt(h, 16)))
-    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
-}
-
-/** Text a server sent, fit to print: escapes decoded, secrets hidden, control characters visible, shortened. */
+/** Text a server sent, fit to print (server-text.ts, shared with the registry client). */
 export function serverText(text: string, secrets: readonly string[], max = MAX_SERVER_TEXT_CHARS): string {
-  return shortened(printable(redact(decodeEscapes(text), secrets)), max);
+  return textFromServer(text, secrets, max);
 }
 
 /** A JSON body's `message` (a string, or GitLab's `{field: [problems]}`) or `error`, else the body itself. */
@@ -125,11 +115,7 @@ export function jsonMessageOf(body: string): string {
 
 /** Seconds to wait from Retry-After (seconds or an HTTP date); undefined when the server named none. */
 export function retryAfterSeconds(headers: HeadersLike, nowMs: number): number | undefined {
-  const text = headers.get('retry-after')?.trim();
-  if (!text) return undefined;
-  if (/^[0-9]{1,10}$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
+  return retryAfterOf(headers.get('retry-after'), nowMs);
 }
 
 export function formatSeconds(s: number): string {
