@@ -101,7 +101,7 @@ async function load(dir: string): Promise<void> {
     env: {
       PATH: process.env.PATH, TMPDIR: tmp, PORT: '0',
       IMAGE_FACTORY_CONFIG: path.join(dir, 'config.json'), IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
-      IMAGE_FACTORY_ALLOW_FILE_URLS: 'true', IMAGE_FACTORY_MAX_CONCURRENT: '32', IMAGE_FACTORY_FETCH_TIMEOUT: '30s',
+      IMAGE_FACTORY_ALLOW_FILE_URLS: 'true', IMAGE_FACTORY_MAX_CONCURRENT: '32', IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '30',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: path.resolve(__dirname, '..'),

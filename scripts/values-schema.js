@@ -26,6 +26,7 @@ function chartSchemaOf(source) {
 /** Each generated interface and the schema node it is the type of. */
 const INTERFACES = [
   ['UpstreamValues', '/properties/images/items/properties/upstreams/items'],
+  ['TriggerValues', '/properties/images/items/properties/trigger'],
   ['ImageValues', '/properties/images/items'],
   ['BaseValues', '/properties/bases/items'],
   ['EdgeValues', '/properties/edges/items'],
@@ -41,7 +42,7 @@ const IMPORTED = [
 ];
 
 /** The top level of a values file `generate` writes: these keys of the chart values. */
-const CHART_VALUES_KEYS = { stateRepo: false, externalRepositories: true, images: true, bases: true, edges: true };
+const CHART_VALUES_KEYS = { stateRepo: false, externalRepositories: true, rebuildTasks: true, images: true, bases: true, edges: true };
 
 function nodeAt(schema, pointer) {
   return pointer

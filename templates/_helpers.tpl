@@ -151,7 +151,7 @@ render its state file besides the analysis (the request's `enrollment`, analysis
 the service keeps no per-image configuration. Call with the image's values entry.
 */}}
 {{- define "image-factory.analysis.enrollment" -}}
-{{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
+{{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "provider" .source.provider "host" .source.host "url" .source.url "tokenKey" .source.tokenKey "trigger" .trigger "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
 {{- end -}}
 
 {{/*

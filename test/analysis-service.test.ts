@@ -13,6 +13,7 @@ import { applyChanges } from '../generator/src/cli/files';
 import type { ImageValues } from '../generator/src/core/values-types';
 import { UserError } from '../generator/src/core/errors';
 import { main } from '../generator/src/cli/cli';
+import { analyzeLocally } from '../generator/src/cli/commands/analyze';
 import { loadService, readAllowlist, settingsOf } from '../analysis-step/src/config';
 import { requestEnrollmentOf } from '../generator/src/core/analysis-request';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
@@ -60,7 +61,7 @@ interface Started {
 }
 const started: AnalysisService[] = [];
 
-async function startService(opts: { env?: Record<string, string>; allowed?: string[]; credentials?: { username: string; password: string } } = {}): Promise<Started> {
+async function startService(opts: { env?: Record<string, string>; allowed?: string[]; credentials?: { username: string; password: string }; hostCredentials?: Record<string, { username: string; password: string }> } = {}): Promise<Started> {
   const dir = tempDir('svc');
   const allowed = opts.allowed ?? [GH, http.urlOf('app'), hole.url('app'), broken.url, app.url];
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: allowed }));
@@ -69,12 +70,16 @@ async function startService(opts: { env?: Record<string, string>; allowed?: stri
   fs.mkdirSync(path.join(dir, 'git'));
   fs.writeFileSync(path.join(dir, 'git', 'username'), creds.username);
   fs.writeFileSync(path.join(dir, 'git', 'password'), `${creds.password}\n`);
+  for (const [key, pair] of Object.entries(opts.hostCredentials ?? {})) {
+    fs.writeFileSync(path.join(dir, 'git', `${key}.username`), pair.username);
+    fs.writeFileSync(path.join(dir, 'git', `${key}.password`), `${pair.password}\n`);
+  }
   const env = {
     IMAGE_FACTORY_CONFIG: path.join(dir, 'config.json'),
     IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
     IMAGE_FACTORY_GIT_CREDENTIALS_DIR: path.join(dir, 'git'),
     IMAGE_FACTORY_ALLOW_FILE_URLS: 'true',
-    IMAGE_FACTORY_FETCH_TIMEOUT: '20s',
+    IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '20',
     TMPDIR: tmpRoot,
     ...opts.env,
   };
@@ -189,6 +194,21 @@ test('200 over git http-backend with basic auth, by ref; 502 when the host refus
   assert.is(w.status, 502, w.text);
   assert.is(w.json.error.reason, 'git-auth');
   assert.not.match(w.text, /not-the-Password-42/);
+  tmpEmpty();
+});
+
+test("per-host credentials: a host's own pair wins over the default pair, which other hosts still get", async () => {
+  const host = new URL(http.urlOf('app')).host;
+  const wrong = { username: 'robot-user', password: 'not-the-Password-42' };
+  // The default pair is wrong; the pair for this host (its port written as _<port>) is right.
+  const own = await startService({ credentials: wrong, hostCredentials: { [host.replace(':', '_')]: AUTH } });
+  const r = await call(own.base, req({ image: 'app-http', repoURL: http.urlOf('app'), commit: undefined, ref: 'main' }));
+  assert.is(r.status, 200, r.text);
+  // A pair for another host is not sent here: the wrong default is, and the host refuses it.
+  const other = await startService({ credentials: wrong, hostCredentials: { 'gitlab.example.com': AUTH } });
+  const w = await call(other.base, req({ image: 'app-http', repoURL: http.urlOf('app'), commit: undefined, ref: 'main' }));
+  assert.is(w.status, 502, w.text);
+  assert.is(w.json.error.reason, 'git-auth');
   tmpEmpty();
 });
 
@@ -337,7 +357,7 @@ test('422 with path:line:col for an invalid Dockerfile', async () => {
 });
 
 test('504 when the git host never answers; the git processes are gone and the temp dir removed', async () => {
-  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '1s' } });
+  const { base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '1' } });
   const r = await call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   assert.is(r.status, 504, r.text);
   assert.is(r.json.error.reason, 'git-timeout');
@@ -348,7 +368,7 @@ test('504 when the git host never answers; the git processes are gone and the te
 });
 
 test('beyond the concurrency limit a request waits its turn; beyond as many waiting, 429 with Retry-After', async () => {
-  const { service, base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT: '2s', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
+  const { service, base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '2', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
   const slow = call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   // Wait until the slow request holds the only slot (it has connected to the black hole).
   const connected = hole.connections;
@@ -406,7 +426,11 @@ test('a bad configuration fails at start with a clear message', () => {
     assert.unreachable(`expected ${re}`);
   };
   fails(() => settingsOf({}), /IMAGE_FACTORY_CONFIG: is not set/);
-  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT: 'soon' })), /IMAGE_FACTORY_FETCH_TIMEOUT: "soon" is not a duration/);
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: 'soon' })), /IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: "soon" is not a whole number of seconds/);
+  // One unit everywhere: a duration with a unit, which the service once took, is refused by name.
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '30s' })), /IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: "30s" is not a whole number of seconds; write e\.g\. 60/);
+  fails(() => settingsOf(env({ IMAGE_FACTORY_FETCH_TIMEOUT: '30s' })), /IMAGE_FACTORY_FETCH_TIMEOUT: is no longer read; set IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS/);
+  assert.is(settingsOf(env({})).fetchTimeoutMs, 60_000, 'the default is the CLI\'s: 60 s');
   fails(() => settingsOf(env({ IMAGE_FACTORY_MAX_CONCURRENT: '0' })), /IMAGE_FACTORY_MAX_CONCURRENT: 0 is out of range/);
   fails(() => settingsOf(env({ PORT: 'http' })), /PORT: "http" is not a whole number/);
   fails(() => loadService(settingsOf(env({}))), /config.json: the allowlist \(the analysis service ConfigMap\) not found/);
@@ -448,6 +472,39 @@ test('image-factory analyze prints what the service answers (a local checkout)',
   const bad = await captureOutput(() => main(['node', 'image-factory', 'analyze', '--image', 'app', '--root', stateRoot, '--checkout', app.dir, '--commit', 'd'.repeat(40)]));
   assert.is(bad.result, 1);
   assert.match(bad.stderr, /was not found/);
+  tmpEmpty();
+});
+
+test('analyze fetches an enrolled github.com image: the CLI has no allowlist to refuse it with', async () => {
+  let asked = '';
+  const answer = await analyzeLocally({
+    image: appValues,
+    repoURL: GH,
+    allowInsecureURLs: false,
+    timeoutMs: 20_000,
+    // The URL the analysis would fetch is recorded; the repository itself is read from disk.
+    fetch: (o) => {
+      asked = o.repoURL;
+      return countingFetch(o);
+    },
+  });
+  assert.is(asked, GH);
+  assert.is(answer.commit, head);
+  tmpEmpty();
+});
+
+test('analyze --write stores the state file where generate keeps it, and generate agrees', async () => {
+  const copy = tempDir('svc-state-write');
+  fs.cpSync(stateRoot, copy, { recursive: true });
+  const out = await captureOutput(() => main(['node', 'image-factory', 'analyze', '--image', 'app', '--root', copy, '--checkout', app.dir, '--write']));
+  assert.is(out.result, 0, out.stderr);
+  const printed = JSON.parse(out.stdout) as { stateFile: string; stateFilePath: string };
+  assert.is(printed.stateFilePath, 'images/app.yaml');
+  assert.is(fs.readFileSync(path.join(copy, 'images/app.yaml'), 'utf8'), printed.stateFile);
+  assert.match(out.stderr, `image-factory analyze: wrote images/app.yaml (commit ${head.slice(0, 12)})`);
+  const check = await captureOutput(() => main(['node', 'image-factory', 'generate', '--root', copy, '--check']));
+  assert.is(check.result, 0, check.stderr);
+  assert.is(check.stdout, 'image-factory: up to date\n');
   tmpEmpty();
 });
 

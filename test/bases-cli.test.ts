@@ -41,10 +41,14 @@ test('--json lists copies and warnings; build args resolve ARGs', async () => {
   assert.equal(warned.warnings.map((w) => [w.line, w.col]), [[2, 6], [4, 6]]);
   const resolved = JSON.parse((await run('--json', '--build-arg', 'BASE=ghcr.io/acme/base:2', '--build-arg', 'NOT_DECLARED=x', fixture('unresolved'))).stdout) as {
     bases: { ref: string }[];
-    warnings: unknown[];
+    warnings: { message: string }[];
   };
   assert.equal(resolved.bases.map((b) => b.ref), ['ghcr.io/acme/base:2', 'docker.io/library/alpine:3.20']);
-  assert.is(resolved.warnings.length, 1, 'a build arg for an undeclared name changes nothing');
+  // A build arg no ARG declares resolves nothing, and says so (Docker ignores it too).
+  assert.equal(resolved.warnings.map((w) => w.message.split(' (')[0]), [
+    'FROM $NOT_DECLARED uses NOT_DECLARED with no value',
+    'build arg NOT_DECLARED is given but no ARG declares it, so it has no effect; remove it from the build args or declare ARG NOT_DECLARED',
+  ]);
 });
 
 test('the table lists images by line; warnings go to stderr with positions', async () => {
@@ -54,7 +58,14 @@ test('the table lists images by line; warnings go to stderr with positions', asy
   assert.match(stdout, /^3\s+from\s+docker\.io\/library\/alpine:3\.20\s+ok\s+-$/m);
   assert.match(stderr, new RegExp(`^${fixture('unresolved').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:6: warning: .*BASE`, 'm'));
   const scratch = await run(fixture('scratch'));
-  assert.match(scratch.stdout, /no external images/);
+  assert.match(scratch.stdout, /no external images \(only scratch or earlier stages\)/);
+  // Only an unresolved FROM: the image is unknown, which is not the same as "only scratch".
+  const dir = tempDir('bases-unresolved');
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'ARG V\nFROM alpine:${V}\n');
+  const unknown = await run(path.join(dir, 'Dockerfile'));
+  assert.is(unknown.code, 0);
+  assert.is(unknown.stdout, 'no external image known: the FROM on line 2 names its image through an ARG with no value (see the warning); give the ARG a default or pass --build-arg\n');
+  assert.match(unknown.stderr, /Dockerfile:2:6: warning: FROM alpine:\$\{V\} uses V with no value/);
 });
 
 test('invalid Dockerfiles exit 1 with path:line:col: message and no stack', async () => {

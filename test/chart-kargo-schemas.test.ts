@@ -143,6 +143,8 @@ test('the validation itself catches what Kargo would refuse', async () => {
 // and a fixture's expected output, rendered as Argo CD would and held to the same rules.
 const GENERATED_VALUES: Record<string, string> = {
   'examples/exemplar': path.resolve(__dirname, '../examples/exemplar/dist/values.yaml'),
+  // GitLab, webhook and watch-only images: the rebuild-gitlab and rebuild-webhook tasks are rendered.
+  'examples/providers': path.resolve(__dirname, '../examples/providers/dist/values.yaml'),
   'test/fixtures/generate-basic': path.resolve(__dirname, 'fixtures/generate-basic/expected/dist/values.yaml'),
 };
 

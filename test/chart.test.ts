@@ -203,7 +203,7 @@ test('no var is declared or set twice, in a PromotionTask or in a Stage\u2019s t
 });
 
 test('rebuild PromotionTask: read the record, decide, workflow_dispatch with GitHub headers, record, commit, push', async () => {
-  const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret=gh-token']);
+  const { objects } = await render(CASES['no images'](), ['--set', 'github.apiURL=https://ghe.example.com/api/v3', '--set', 'github.tokenSecret.name=gh-token', '--set', 'github.tokenSecret.key=pat']);
   const steps = find(objects, 'PromotionTask', 'rebuild').spec.steps;
   assert.equal(
     steps.map((s: any) => `${s.uses}:${s.as}`),
@@ -218,7 +218,7 @@ test('rebuild PromotionTask: read the record, decide, workflow_dispatch with Git
   assert.is(steps[6].if, "${{ success() && task.outputs['gate']?.action == 'dispatch' }}");
   assert.is(http.url, 'https://ghe.example.com/api/v3/repos/${{ vars.owner }}/${{ vars.repo }}/actions/workflows/${{ vars.workflow }}/dispatches');
   assert.equal(http.headers.slice(0, 3), [
-    { name: 'Authorization', value: "Bearer ${{ secret('gh-token').token }}" },
+    { name: 'Authorization', value: "Bearer ${{ secret('gh-token').pat }}" },
     { name: 'Accept', value: 'application/vnd.github+json' },
     { name: 'X-GitHub-Api-Version', value: '2022-11-28' },
   ]);
@@ -314,7 +314,9 @@ test('analysis service: hardened pod, token as a file, optional git credentials,
   const [c] = pod.containers;
   assert.equal(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
   assert.equal(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
-  assert.is(c.image, 'ghcr.io/image-factory/analysis-step:0.1.0');
+  assert.is(c.image, 'ghcr.io/image-factory/image-factory:0.1.0');
+  // The image's entrypoint is the CLI (analysis-step/Dockerfile): the Deployment names the command.
+  assert.equal(c.args, ['serve']);
   assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   assert.is(c.readinessProbe.httpGet.path, '/readyz');
   assert.is(c.livenessProbe.httpGet.path, '/healthz');
@@ -339,7 +341,7 @@ test('analysis service: hardened pod, token as a file, optional git credentials,
   ]);
   const off = await render(CASES['no images'](), ['--set', 'analysisService.networkPolicy.enabled=false', '--set', `analysisService.image.digest=sha256:${'c'.repeat(64)}`]);
   assert.equal(names(off.objects, 'NetworkPolicy'), []);
-  assert.is(find(off.objects, 'Deployment', 'image-factory-analysis').spec.template.spec.containers[0].image, `ghcr.io/image-factory/analysis-step@sha256:${'c'.repeat(64)}`);
+  assert.is(find(off.objects, 'Deployment', 'image-factory-analysis').spec.template.spec.containers[0].image, `ghcr.io/image-factory/image-factory@sha256:${'c'.repeat(64)}`);
 });
 
 test('a per-base interval wins over warehouses.base.interval', async () => {
@@ -403,7 +405,7 @@ test('chart/README.md values table matches values.yaml (scripts/chart-readme.js 
   );
   assert.is(code, 0, 'run node scripts/chart-readme.js');
   const readme = readFileSync(path.join(CHART_DIR, 'chart', 'README.md'), 'utf8');
-  for (const key of ['project.name', 'stateRepo.url', 'warehouses.base.interval', 'github.tokenSecret', 'analysisService.tokenSecret.name']) {
+  for (const key of ['project.name', 'stateRepo.url', 'warehouses.base.interval', 'github.tokenSecret.name', 'gitlab.triggerTokenSecret.name', 'webhook.secret.name', 'analysisService.tokenSecret.name']) {
     assert.match(readme, `| \`${key}\``);
   }
   assert.match(readme, 'akuity/kargo#4586');

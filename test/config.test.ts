@@ -139,7 +139,7 @@ test('local: no repo, or the state repo spelled in any case, with or without .gi
   assert.ok(parseImagesConfig(text('https://github.com/acme/state', 'ACME/STATE'), 'f').images[0].local);
   assert.not.ok(parseImagesConfig(text('https://github.com/acme/state', 'acme/state2'), 'f').images[0].local);
   // Another host's path is not a GitHub repository, even when it reads the same.
-  assert.not.ok(parseImagesConfig(text('https://git.example.com/acme/state.git', 'acme/state'), 'f').images[0].local);
+  assert.not.ok(parseImagesConfig(text('https://git.example.com/acme/state.git', 'acme/state').replace('"}', '", provider: git}'), 'f').images[0].local);
 });
 
 test('the list form has no stateRepo, so an entry with a repo is external and one without is local', () => {
@@ -235,3 +235,35 @@ test('yaml-source: several problems of one kind are all listed', () => {
 });
 
 test.run();
+
+test('providers: a gitlab.com state repo makes local images GitLab ones; a nested-group project defaults to providers.gitlab.url; git needs a trigger', () => {
+  const config = parseImagesConfig(
+    [
+      'stateRepo: {url: "https://gitlab.com/platform/images-state.git"}',
+      'providers: {gitlab: {url: "https://gitlab.example.com"}}',
+      'images:',
+      '  - {name: local, registry: ghcr.io, repository: acme/local, source: {dockerfile: D}}',
+      '  - {name: nested, registry: ghcr.io, repository: acme/nested, source: {provider: gitlab, repo: a/b/c/d, dockerfile: D, tokenKey: shared}}',
+      '  - {name: same, registry: ghcr.io, repository: acme/same, source: {provider: gitlab, host: gitlab.com, repo: Platform/Images-State, dockerfile: D}}',
+      '  - {name: plain, registry: ghcr.io, repository: acme/plain, source: {provider: git, url: "https://git.example.com/x.git", dockerfile: D}, trigger: {webhook: {url: "https://ci.example.com/h"}}}',
+      '  - {name: watched, registry: ghcr.io, repository: acme/watched, source: {repo: acme/w, dockerfile: D}, trigger: none}',
+      '',
+    ].join('\n'),
+    'images.yaml',
+  );
+  const by = Object.fromEntries(config.images.map((i) => [i.name, i]));
+  assert.equal(config.stateRepo, { url: 'https://gitlab.com/platform/images-state.git', branch: 'main' });
+  assert.equal([by.local.local, by.local.source.provider, by.local.source.repo, by.local.source.host, by.local.source.tokenKey], [true, 'gitlab', 'platform/images-state', 'gitlab.com', 'local']);
+  assert.equal([by.nested.local, by.nested.source.host, by.nested.source.repo, by.nested.source.tokenKey, by.nested.source.workflow], [false, 'gitlab.example.com', 'a/b/c/d', 'shared', '']);
+  assert.ok(by.same.local, 'the state repo named with its host, in any case, is local');
+  assert.equal([by.plain.source.provider, by.plain.source.url, by.plain.trigger], ['git', 'https://git.example.com/x.git', { kind: 'webhook', url: 'https://ci.example.com/h' }]);
+  assert.equal([by.watched.trigger, by.watched.source.workflow], [{ kind: 'none' }, '']);
+  // A state repo on github.com stays GitHub's; on another host it must say which provider it is.
+  assert.is(parseImagesConfig('stateRepo: {url: "https://ghe.example.com/a/b.git", provider: github}\nimages: []\n', 'f').stateRepo?.provider, 'github');
+});
+
+test('providers: a GitLab state repo whose path GitLab would not accept is refused at stateRepo.url', () => {
+  const problems = problemsOf(() => parseImagesConfig('stateRepo: {url: "https://gitlab.com/-bad/x.git"}\nimages: []\n', 'images.yaml'));
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^images\.yaml:1:18: stateRepo\.url's path has a part "-bad" GitLab does not allow/);
+});

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, formatProblem, toProblems } from '../generator/src/core/errors';
 import { GitFetchError } from '../generator/src/core/git';
-import { GitHubError } from '../generator/src/core/github';
+import { GitHubError } from '../generator/src/core/providers/github';
 import { AnalysisRefusal } from '../generator/src/core/analysis-refusal';
 import { main } from '../generator/src/cli/cli';
 import { ExitError } from '../generator/src/cli/exit-error';

@@ -159,7 +159,7 @@ test('validate checks images.yaml and state files and writes nothing', async () 
   const before = snapshot(root);
   const ok = await cli('validate', '--root', root);
   assert.is(ok.code, 0);
-  assert.match(ok.stdout, 'images.yaml (4 image(s)) and 4 image state file(s) are valid');
+  assert.match(ok.stdout, 'images.yaml (4 image(s), 3 analyzed) and the state files are valid');
   fs.appendFileSync(path.join(root, 'images/web.yaml'), 'extra: 1\n');
   const bad = await cli('validate', '--root', root);
   assert.is(bad.code, 1);
@@ -180,7 +180,7 @@ test('--fetch-external: a repository that cannot be read is a positioned error n
     assert.instance(e, UserError);
     const message = (e as UserError).message;
     assert.match(message, new RegExp(`^images\\.yaml:${remote.position.line}:${remote.position.col}: image "remote": `));
-    assert.match(message, 'check source.repo, source.branch and source.dockerfile');
+    assert.match(message, 'check source.repo (or source.url), source.branch and source.dockerfile');
     assert.not.match(message, 'hunter2-secret');
   }
 });

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { checkApiURL, checkRef, describeDispatch, dispatchWorkflow, GitHubError, type DispatchOptions } from '../generator/src/core/github';
+import { checkApiURL, checkRef, describeDispatch, dispatchWorkflow, GitHubError, type DispatchOptions } from '../generator/src/core/providers/github';
 import { dispatchContractProblems, startGitHubServer, type GitHubServer } from './support/github-server';
 import { startBlackHole } from './support/git-http-server';
 

@@ -6,27 +6,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { git, gitEnv } from './support/git-repos';
+import { npmEnv } from './support/npm-env';
 import { copyTree, removeTempDirs, snapshot, tempDir } from './support/tree';
 
 const root = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 const FIXTURE = path.join(__dirname, 'fixtures', 'generate-basic');
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
-
-/**
- * The environment for npm run from a test: `npm test` exports its own npm_* settings (local
- * prefix, lifecycle, the package being tested) that would make a nested npm act on this repository;
- * only the settings that say where packages come from are kept.
- */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => (!/^npm_/i.test(k) || keep.has(k.toLowerCase())) && k !== 'INIT_CWD' && k !== '_PACOTE_NO_PREPARE_'),
-  );
-}
 
 interface Run {
   code: number | null;
@@ -75,6 +65,12 @@ function checkInstalledCli(state: string): void {
   assert.equal([...written.keys()].sort(), [...expected.keys()].sort());
   for (const [rel, content] of expected) assert.fixture(written.get(rel) ?? '', content, rel);
 
+  // The report's templates ship in the package and handlebars is a runtime dependency.
+  const report = run('npx', ['--no', '--', 'image-factory', 'report', '--out', path.join(state, 'site')], state);
+  assert.is(report.code, 0, report.stderr);
+  assert.match(fs.readFileSync(path.join(state, 'site', 'index.html'), 'utf8'), /<svg [^>]*class="graph"/);
+  fs.rmSync(path.join(state, 'site'), { recursive: true });
+
   const bad = run('npx', ['--no', '--', 'image-factory', 'validate', '--root', 'no-such-dir'], state);
   assert.is(bad.code, 1);
   assert.not.match(bad.stderr, /\n\s+at /, 'no stack trace');
@@ -82,12 +78,15 @@ function checkInstalledCli(state: string): void {
 
 test.after(removeTempDirs);
 
+let packedTarball: string | undefined;
+
 test('npm pack ships the CLI; installed from the tarball it runs generate in a state repo', () => {
   const out = tempDir('pack');
   // `npm pack` runs prepare (the build) as a publish would.
   const packed = JSON.parse(npm(['pack', '--pack-destination', out, '--json', ...NPM_FLAGS], root).stdout) as { filename: string; files: { path: string }[] }[];
+  packedTarball = path.join(out, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json']) {
+  for (const needed of ['bin/image-factory.js', 'dist/generator/src/cli/cli.js', 'dist/analysis-step/src/command.js', 'dist/analysis-step/src/server.js', 'generator/schema/images.schema.json', 'generator/schema/state.schema.json', 'chart/examples/application.yaml', 'generator/report/page.hbs']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
   assert.equal(files.filter((f) => /^(test|scripts|bench|templates|\.tools|node_modules)\/|\.ts$/.test(f) && !f.endsWith('.d.ts')), [], 'nothing for development only');
@@ -95,6 +94,66 @@ test('npm pack ships the CLI; installed from the tarball it runs generate in a s
   const state = stateRepo('tarball-state');
   npm(['install', '--save-dev', path.join(out, packed[0].filename), ...NPM_FLAGS], state);
   checkInstalledCli(state);
+});
+
+interface ActionStep {
+  name: string;
+  shell: string;
+  env: Record<string, string>;
+  run: string;
+}
+
+/**
+ * Runs action.yml's steps as the runner would, without GitHub: each `run:` with bash in the
+ * workspace, its env with `${{ inputs.X }}` (the input given, else its default) and
+ * `${{ runner.temp }}` substituted. The result of the last step that ran.
+ */
+function runAction(workspace: string, runnerTemp: string, given: Record<string, string>): Run {
+  const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }>; runs: { using: string; steps: ActionStep[] } };
+  assert.is(action.runs.using, 'composite');
+  const input = (name: string) => given[name] ?? action.inputs[name].default;
+  const expand = (text: string) =>
+    text.replace(/\$\{\{\s*(inputs\.([a-z]+)|runner\.temp)\s*\}\}/g, (_, whole: string, name?: string) => (name ? input(name) : runnerTemp));
+  let last: Run = { code: 0, stdout: '', stderr: '' };
+  for (const step of action.runs.steps) {
+    assert.is(step.shell, 'bash');
+    assert.not.match(step.run, '${{', `${step.name}: inputs reach the script through env only`);
+    const env = Object.fromEntries(Object.entries(step.env).map(([k, v]) => [k, expand(v)]));
+    last = run('bash', ['-e', '-c', step.run], workspace, { ...npmEnv(), ...env, SOURCE_DATE_EPOCH: '1767225600' });
+    if (last.code !== 0) return last;
+  }
+  return last;
+}
+
+test('action.yml: installs the pinned CLI outside the checkout, runs generate, then check; strict by default', () => {
+  assert.ok(packedTarball, 'the tarball test ran first');
+  const action = parse(fs.readFileSync(path.join(root, 'action.yml'), 'utf8')) as { inputs: Record<string, { default: string }> };
+  assert.is(action.inputs.version.default, `github:image-factory/image-factory#v${pkg.version}`, 'the default CLI is this release');
+  assert.is(action.inputs.strict.default, 'true');
+  const workspace = tempDir('action-workspace');
+  fs.cpSync(path.join(FIXTURE, 'input'), workspace, { recursive: true });
+  const runnerTemp = tempDir('action-runner-temp');
+  const version = packedTarball as string;
+
+  const generated = runAction(workspace, runnerTemp, { version, strict: 'false' });
+  assert.is(generated.code, 0, generated.stderr);
+  assert.ok(fs.existsSync(path.join(workspace, 'dist/values.yaml')));
+  assert.not.ok(fs.existsSync(path.join(workspace, 'node_modules')), 'nothing installed into the state repo');
+  assert.not.ok(fs.existsSync(path.join(workspace, 'package-lock.json')));
+  const checked = runAction(workspace, runnerTemp, { version, command: 'check', strict: 'false' });
+  assert.is(checked.code, 0, checked.stderr);
+  assert.match(checked.stdout, 'image-factory: up to date');
+
+  // An image nothing watches: strict (the default) fails the check; the warning says why.
+  fs.mkdirSync(path.join(workspace, 'lonely'));
+  fs.writeFileSync(path.join(workspace, 'lonely/Dockerfile'), 'FROM scratch\n');
+  fs.appendFileSync(path.join(workspace, 'images.yaml'), '- name: lonely\n  registry: ghcr.io\n  repository: acme/lonely\n  source:\n    dockerfile: lonely/Dockerfile\n    workflow: lonely.yml\n');
+  const strict = runAction(workspace, runnerTemp, { version, command: 'check' });
+  assert.is(strict.code, 1);
+  assert.match(strict.stderr, 'image "lonely" has no watched base image');
+  const badInput = runAction(workspace, runnerTemp, { version, command: 'publish' });
+  assert.is(badInput.code, 2);
+  assert.match(badInput.stdout, '::error::command: "publish" is not generate, check or validate');
 });
 
 test('installed from git (git+file://, as github:owner/repo), prepare builds it and fetches no helm', () => {

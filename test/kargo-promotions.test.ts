@@ -12,10 +12,11 @@ import { main } from '../generator/src/cli/cli';
 import { loadService, settingsOf } from '../analysis-step/src/config';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
 import { CHART_DIR, helm } from './support/helm';
-import { git, gitEnv, makeRepo, type TestRepo } from './support/git-repos';
+import { git, makeRepo, type TestRepo } from './support/git-repos';
 import { startGitHubServer, type GitHubServer, type ScriptedAnswer } from './support/github-server';
 import { kargoSim, promote, type Freight, type Promotion } from './support/kargo-sim';
-import { captureOutput, copyTree, removeTempDirs, tempDir } from './support/tree';
+import { captureOutput, removeTempDirs, tempDir } from './support/tree';
+import { both, history, recorded, seedStateRepo, type SeedEdit } from './support/state-seed';
 
 const SUITE = 'kargo-promotions';
 const sim = kargoSim(SUITE);
@@ -46,45 +47,11 @@ async function renderExemplar(valuesFile: string, extra: string[] = []): Promise
 }
 
 /** A fresh bare state repository holding the exemplar, optionally with images/<name>.yaml edited. */
-function seedState(edit?: (files: { read(rel: string): string; write(rel: string, text: string): void }) => void): void {
-  fs.rmSync(stateBare, { recursive: true, force: true });
-  git(tmp, ['init', '--quiet', '--bare', '--initial-branch=main', stateBare]);
-  const seed = fs.mkdtempSync(path.join(tmp, 'seed-'));
-  copyTree(EXEMPLAR, seed);
-  edit?.({
-    read: (rel) => fs.readFileSync(path.join(seed, rel), 'utf8'),
-    write: (rel, text) => {
-      fs.mkdirSync(path.dirname(path.join(seed, rel)), { recursive: true });
-      fs.writeFileSync(path.join(seed, rel), text);
-    },
-  });
-  git(seed, ['init', '--quiet', '--initial-branch=main']);
-  git(seed, ['add', '-A']);
-  git(seed, ['commit', '--quiet', '-m', 'seed from examples/exemplar']);
-  git(seed, ['push', '--quiet', stateBare, 'HEAD:main']);
-  fs.rmSync(seed, { recursive: true, force: true });
-}
+const seedState = (edit?: SeedEdit) => seedStateRepo(tmp, stateBare, EXEMPLAR, edit);
 
 const stateFile = (rel: string) => git(tmp, ['--git-dir', stateBare, 'show', `main:${rel}`]);
 const stateLog = () => git(tmp, ['--git-dir', stateBare, 'log', '--format=%s', 'main']).trim().split('\n');
 
-/** Sets lastRebuild.bases.<key>.digest in the seed, as an earlier rebuild would have. */
-const recorded = (image: string, key: string, d: string) => (files: { read(rel: string): string; write(rel: string, text: string): void }) => {
-  const rel = `images/${image}.yaml`;
-  const text = files.read(rel);
-  const at = text.indexOf(`    ${key}:\n`);
-  assert.ok(at >= 0, `${rel} has lastRebuild.bases.${key}`);
-  const digestLine = text.indexOf('      digest: ""', at);
-  files.write(rel, `${text.slice(0, digestLine)}      digest: ${d}${text.slice(digestLine + '      digest: ""'.length)}`);
-};
-
-/** Writes digests/<key>.yaml as the base Stage would have: the digests seen, newest first. */
-const history = (key: string, ref: string, seen: { digest: string; seenAt: string }[]) => (files: { read(rel: string): string; write(rel: string, text: string): void }) => {
-  files.write(`digests/${key}.yaml`, `# Digests of ${ref}, newest first.\n${JSON.stringify({ ref, seen }, null, 2)}\n`);
-};
-const both = (...edits: ((files: { read(rel: string): string; write(rel: string, text: string): void }) => void)[]) => (files: { read(rel: string): string; write(rel: string, text: string): void }) => {
-  for (const edit of edits) edit(files);
-};
 const NODE = 'docker.io/library/node:22-bookworm-slim';
 /** Seen long enough ago for any delay of the exemplar. */
 const LONG_AGO = '2026-10-01T00:00:00Z';

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { editDistance, IMAGE_NAME_PATTERN, imageNameProblem, redact, refNameProblem, repoPathProblem } from '../generator/src/core/rules';
 import { validateRef, validateRepoPath } from '../generator/src/core/git';
-import { checkRef } from '../generator/src/core/github';
+import { checkRef } from '../generator/src/core/providers/github';
 import { parseImagesConfig } from '../generator/src/core/config';
 
 const root = path.resolve(__dirname, '..');

@@ -100,7 +100,7 @@ test('an external image not yet analyzed has no upstreams and analyzed false', (
   const values = valuesOf(configOf([a]), new Map([['a', imageStateOf(a, pendingAnalysis())]]));
   assert.is(values.images[0].analyzed, false);
   assert.equal(values.images[0].upstreams, []);
-  assert.is(values.images[0].source.repoURL, 'https://github.com/acme/a.git');
+  assert.is(values.images[0].source.url, 'https://github.com/acme/a.git');
 });
 
 test('a local image takes the state repo as its source; per-base intervals come from baseImages', () => {
@@ -110,7 +110,7 @@ test('a local image takes the state repo as its source; per-base intervals come 
     new Map([['a', analyzed(a, ['node:22', 'node:20'])]]),
   );
   assert.is(values.images[0].source.repo, 'acme/state');
-  assert.is(values.images[0].source.repoURL, 'https://github.com/acme/state.git');
+  assert.is(values.images[0].source.url, 'https://github.com/acme/state.git');
   assert.equal(values.bases.map((b) => [b.ref, b.interval]), [
     ['docker.io/library/node:20', ''],
     ['docker.io/library/node:22', '30m'],

@@ -6,11 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../generator/src/core/errors';
 import { GitFetchError, validateRepoURL, type GitCredentials } from '../../generator/src/core/git';
+import type { CredentialSet } from '../../generator/src/core/providers/credentials';
+import { fetchTimeoutMs } from '../../generator/src/core/fetch-timeout';
 
 export interface ServiceSettings {
   configPath: string;
   tokenFile: string;
   credentialsDir?: string;
+  /** The mounted webhook secret (chart webhook.secret), read per signature request; optional. */
+  webhookSecretFile?: string;
   port: number;
   host: string;
   fetchTimeoutMs: number;
@@ -26,30 +30,20 @@ export interface LoadedService {
   allowedRepositories: ReadonlySet<string>;
   allowedHosts: string[];
   token: string;
-  credentials?: GitCredentials;
+  credentials?: CredentialSet;
 }
 
 const ENV = {
   config: 'IMAGE_FACTORY_CONFIG',
   token: 'IMAGE_FACTORY_TOKEN_FILE',
   credentials: 'IMAGE_FACTORY_GIT_CREDENTIALS_DIR',
+  webhookSecret: 'IMAGE_FACTORY_WEBHOOK_SECRET_FILE',
   port: 'PORT',
-  timeout: 'IMAGE_FACTORY_FETCH_TIMEOUT',
   concurrent: 'IMAGE_FACTORY_MAX_CONCURRENT',
   fileURLs: 'IMAGE_FACTORY_ALLOW_FILE_URLS',
 } as const;
 
 const problem = (file: string, message: string) => new UserError({ subject: file, message });
-
-/** `30s`, `1500ms`, `2m`, or a number of seconds; between 1s and 10m. */
-export function parseTimeout(text: string, name: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw problem(name, `"${text}" is not a duration; use e.g. 30s, 1500ms or 2m`);
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-  if (ms < 1000 || ms > 600_000) throw problem(name, `${text} is out of range; use between 1s and 10m`);
-  return Math.round(ms);
-}
 
 function parseInteger(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) throw problem(name, `"${text}" is not a whole number`);
@@ -86,9 +80,10 @@ export function settingsOf(env: NodeJS.ProcessEnv, o: SettingOverrides = {}): Se
     configPath,
     tokenFile,
     credentialsDir,
+    webhookSecretFile: env[ENV.webhookSecret] || undefined,
     port: parseInteger(o.port ?? env[ENV.port] ?? '8080', o.port !== undefined ? '--port' : ENV.port, 0, 65535),
     host: o.host ?? '0.0.0.0',
-    fetchTimeoutMs: parseTimeout(o.fetchTimeout ?? env[ENV.timeout] ?? '30s', o.fetchTimeout !== undefined ? '--fetch-timeout' : ENV.timeout),
+    fetchTimeoutMs: fetchTimeoutMs(o.fetchTimeout, env),
     maxConcurrent: parseInteger(o.maxConcurrent ?? env[ENV.concurrent] ?? '4', o.maxConcurrent !== undefined ? '--max-concurrent' : ENV.concurrent, 1, 256),
     allowFileURLs: o.allowFileURLs ?? parseFlag(env[ENV.fileURLs] ?? '', ENV.fileURLs),
     tmpDir: env.TMPDIR || undefined,
@@ -115,12 +110,32 @@ export function readToken(file: string): string {
   return token;
 }
 
-export function readCredentials(dir: string): GitCredentials {
-  const username = secretValue(readText(path.join(dir, 'username'), 'the git user name file (username)'));
-  const password = secretValue(readText(path.join(dir, 'password'), 'the git password file (password)'));
-  if (!username || !password) throw problem(dir, 'the git credentials need a non-empty username and password file');
-  if (/[\r\n]/.test(username + password) || username.includes(':')) throw problem(dir, 'the git user name or password holds a line break, or the user name a ":"');
+function readPair(dir: string, prefix: string): GitCredentials {
+  const username = secretValue(readText(path.join(dir, `${prefix}username`), `the git user name file (${prefix}username)`));
+  const password = secretValue(readText(path.join(dir, `${prefix}password`), `the git password file (${prefix}password)`));
+  if (!username || !password) throw problem(dir, `the git credentials need a non-empty ${prefix}username and ${prefix}password file`);
+  if (/[\r\n]/.test(username + password) || username.includes(':')) throw problem(dir, `the git user name or password (${prefix}username, ${prefix}password) holds a line break, or the user name a ":"`);
   return { username, password };
+}
+
+/**
+ * The mounted git credentials Secret: `username`/`password` for any host, and `<host>.username`/
+ * `<host>.password` for one host (a port as `_8443`), which win for it. At least one pair.
+ */
+export function readCredentials(dir: string): CredentialSet {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    // reported below as the missing default pair
+  }
+  const byHost = new Map<string, GitCredentials>();
+  for (const name of names.filter((n) => n.endsWith('.password')).sort()) {
+    const key = name.slice(0, -'.password'.length);
+    byHost.set(key.replace(/_(\d{1,5})$/, ':$1'), readPair(dir, `${key}.`));
+  }
+  if (byHost.size > 0 && !names.includes('username') && !names.includes('password')) return { byHost };
+  return { fallback: readPair(dir, ''), byHost };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -15,6 +15,8 @@ import { gateAnswer, parseGateRequest } from './gate';
 import { jsonLogger, type Logger } from './log';
 import { Metrics } from './metrics';
 import { parseAnalyzeBody } from '../../generator/src/core/analysis-request';
+import { readWebhookSecret, signatureAnswer } from './webhook-signature';
+import { credentialsFor, secretsOf } from '../../generator/src/core/providers/credentials';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
@@ -26,6 +28,7 @@ const ROUTES = new Map<string, string>([
   ['/readyz', 'GET'],
   ['/metrics', 'GET'],
   ['/v1/rebuild-gate', 'POST'],
+  ['/v1/webhook-signature', 'POST'],
 ]);
 
 export interface ServiceDeps {
@@ -63,7 +66,7 @@ function gitWorks(): boolean {
 
 export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps = {}): AnalysisService {
   const { settings, allowedRepositories } = loaded;
-  const secrets = [loaded.token, loaded.credentials?.password ?? '', loaded.credentials ? Buffer.from(`${loaded.credentials.username}:${loaded.credentials.password}`).toString('base64') : ''].filter(Boolean);
+  const secrets = [loaded.token, ...secretsOf(loaded.credentials)].filter(Boolean);
   const logger = deps.logger ?? jsonLogger((l) => process.stdout.write(l), () => secrets);
   const fetch = deps.fetch ?? fetchFileAtCommit;
   let gitOK: boolean | undefined;
@@ -118,7 +121,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
     }
     if (route === '/metrics') return send(200, metrics.render(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
 
-    // POST /v1/analyze, POST /v1/rebuild-gate
+    // POST /v1/analyze, /v1/rebuild-gate, /v1/webhook-signature
     if (!bearerMatches(req.headers.authorization, loaded.token)) {
       return fail(new ServiceError(401, 'unauthorized', 'a valid "Authorization: Bearer <token>" header is required'), { 'WWW-Authenticate': 'Bearer', Connection: 'close' });
     }
@@ -130,8 +133,8 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
     if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
       return fail(new ServiceError(415, 'unsupported-media-type', 'the body must be application/json'), { Connection: 'close' });
     }
-    if (route === '/v1/rebuild-gate') {
-      // A clock and a comparison: no git, no slot.
+    if (route === '/v1/rebuild-gate' || route === '/v1/webhook-signature') {
+      // A clock and a comparison, or one HMAC: no git, no slot.
       try {
         const text = await readBody(req, MAX_BODY_BYTES);
         let body: unknown;
@@ -139,6 +142,11 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
           body = JSON.parse(text);
         } catch (e) {
           throw new ServiceError(400, 'bad-request', `body: not valid JSON (${(e as Error).message})`, 'body');
+        }
+        if (route === '/v1/webhook-signature') {
+          const answer = signatureAnswer(body, readWebhookSecret(settings.webhookSecretFile));
+          fields.image = (body as { image: string }).image;
+          return sendJSON(200, answer);
         }
         const request = parseGateRequest(body);
         fields.image = request.image;
@@ -176,7 +184,7 @@ export function createAnalysisService(loaded: LoadedService, deps: ServiceDeps =
       const answer = await runAnalysis(request, {
         fetch,
         fetchTimeoutMs: settings.fetchTimeoutMs,
-        credentials: loaded.credentials,
+        credentials: credentialsFor(loaded.credentials, request.repoURL),
         allowInsecureURLs: settings.allowFileURLs,
         allowedHosts: loaded.allowedHosts,
         tmpDir: settings.tmpDir,

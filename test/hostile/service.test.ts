@@ -45,12 +45,12 @@ async function imageValues(urls: Record<string, string>): Promise<ImageValues[]>
   const entries = Object.keys(urls).map((name) => `  - name: ${name}\n    registry: ghcr.io\n    repository: acme/${name}\n    source:\n      repo: acme/${name}\n      dockerfile: Dockerfile\n      workflow: build.yml\n`);
   fs.writeFileSync(path.join(stateRoot, 'images.yaml'), `images:\n${entries.join('')}`);
   const plan = await planGeneration({ root: stateRoot });
-  return plan.values.images.map((i) => ({ ...i, source: { ...i.source, repoURL: urls[i.name] } }));
+  return plan.values.images.map((i) => ({ ...i, source: { ...i.source, url: urls[i.name] } }));
 }
 
 async function startService(deps: ServiceDeps = {}, env: Record<string, string> = {}): Promise<string> {
   const dir = tempDir('hostile-svc');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.repoURL) }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ allowedRepositories: images.map((i) => i.source.url) }));
   fs.writeFileSync(path.join(dir, 'token'), TOKEN);
   fs.mkdirSync(path.join(dir, 'git'));
   fs.writeFileSync(path.join(dir, 'git', 'username'), AUTH.username);
@@ -61,7 +61,7 @@ async function startService(deps: ServiceDeps = {}, env: Record<string, string> 
       IMAGE_FACTORY_TOKEN_FILE: path.join(dir, 'token'),
       IMAGE_FACTORY_GIT_CREDENTIALS_DIR: path.join(dir, 'git'),
       IMAGE_FACTORY_ALLOW_FILE_URLS: 'true',
-      IMAGE_FACTORY_FETCH_TIMEOUT: '60s',
+      IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '60',
       ...env,
     }),
   );
@@ -90,7 +90,7 @@ async function call(base: string, body: unknown, pathname = '/v1/analyze', metho
 
 const request = (image: string, o: Record<string, unknown> = {}) => {
   const values = images.find((i) => i.name === image)!;
-  return { image, repoURL: values.source.repoURL, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, enrollment: requestEnrollmentOf(values), ...o };
+  return { image, repoURL: values.source.url, ref: 'main', dockerfile: 'Dockerfile', buildArgs: {}, enrollment: requestEnrollmentOf(values), ...o };
 };
 
 test.before(async () => {

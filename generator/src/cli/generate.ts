@@ -33,6 +33,7 @@ import { folderInside, locateInside, realRootOf } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 import { MAX_DOCKERFILE_BYTES } from '../core/rules';
+import { docURL } from '../core/package-root';
 
 export const IMAGES_FILE = 'images.yaml';
 export const VALUES_FILE = 'dist/values.yaml';
@@ -77,7 +78,7 @@ function readImagesConfig(root: string): ImagesConfig {
   const found = locateInside(root, IMAGES_FILE);
   if (found.kind === 'outside') throw new UserError({ subject: IMAGES_FILE, message: `is a symbolic link to ${found.real}, outside the state repo; replace it with the file itself` });
   const read = readRegularFile(path.join(root, IMAGES_FILE), IMAGES_FILE, { maxBytes: MAX_IMAGES_YAML_BYTES, fix: 'images.yaml must be a file' });
-  if (read.kind === 'missing') throw new UserError({ subject: IMAGES_FILE, message: `not found in ${root}; create it (see docs/images-yaml.md) or pass --root` });
+  if (read.kind === 'missing') throw new UserError({ subject: IMAGES_FILE, message: `not found in ${root}; run \`image-factory init\` to create a state repo there, or pass --root (images.yaml reference: ${docURL('docs/images-yaml.md')})` });
   if (read.kind === 'too-large') throw yamlTooLarge(read.size, IMAGES_FILE, sizeRule);
   return parseImagesConfig(read.bytes, IMAGES_FILE);
 }
@@ -211,14 +212,24 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const config = readImagesConfig(root);
   const previous = readExistingStates(root);
   const states = new Map<string, ImageState>();
+  // Every local Dockerfile's problem at once (missing, outside, not a Dockerfile), not one a run.
+  const dockerfileProblems: Problem[] = [];
   // Resolved once for every Dockerfile below (10,000 images: 10,000 realpath calls saved).
   const realRoot = realRootOf(root);
   for (const image of config.images) {
     const repoURL = sourceRepoURLOf(image, config);
     const before = previous.get(image.name);
-    const analysis = await analysisFor(root, realRoot, image, before, repoURL, opts);
+    let analysis: AnalysisRecord;
+    try {
+      analysis = await analysisFor(root, realRoot, image, before, repoURL, opts);
+    } catch (e) {
+      if (!(e instanceof UserError) || !image.local) throw e;
+      dockerfileProblems.push(...e.problems);
+      continue;
+    }
     states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));
   }
+  if (dockerfileProblems.length) throw new UserError(dockerfileProblems);
   const values = valuesOf(config, states);
   assertAcyclic(values, IMAGES_FILE);
 
@@ -288,26 +299,6 @@ function unwritableImageState(rel: string, problem: string, image: ImageEnrollme
 
 export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] {
   return changesOf(root, plan.files, plan.removals);
-}
-
-/**
- * `image-factory validate`: images.yaml and every state file parse and follow their schemas, and
- * every local image's Dockerfile is a file inside the state repo.
- */
-export function validateStateRepo(root: string): { config: ImagesConfig; states: Map<string, ImageState> } {
-  const config = readImagesConfig(root);
-  const problems: Problem[] = [];
-  const realRoot = realRootOf(root);
-  for (const image of config.images.filter((i) => i.local)) {
-    try {
-      readLocalDockerfile(root, image, realRoot);
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      problems.push(...e.problems);
-    }
-  }
-  if (problems.length) throw new UserError(problems);
-  return { config, states: readExistingStates(root) };
 }
 
 /** The state repo as `generate` sees it, for commands that only read (graph, impact, analyze). */

@@ -3,8 +3,9 @@
 import { reservedBuildArgProblem } from './build-args';
 import { schemaProblemOf } from './config';
 import { GitFetchError, validateCommit, validateRef, validateRepoPath, validateRepoURL } from './git';
-import type { DispatchInputs, ImageSubscription } from './types';
-import type { ImageValues } from './values-types';
+import type { DispatchInputs, ImageSubscription, RebuildTrigger, SourceProvider } from './types';
+import type { ImageValues, TriggerValues } from './values-types';
+import { webhookURLProblem } from './providers/webhook';
 import { AnalysisRefusal } from './analysis-refusal';
 import { IMAGE_NAME } from './rules';
 
@@ -16,10 +17,21 @@ import { IMAGE_NAME } from './rules';
 export interface RequestEnrollment {
   registry: string;
   repository: string;
-  /** GitHub owner/name of the source repository (values `source.repo`). */
+  /** github owner/name, gitlab group/subgroup/name, '' for git (values `source.repo`). */
   repo: string;
   branch: string;
+  /** github: the workflow file; '' for other providers. */
   workflow: string;
+  /** Absent: github (what the chart sent before providers). */
+  provider?: SourceProvider;
+  /** gitlab: the host; '' otherwise. */
+  host?: string;
+  /** The source repository's git URL (values `source.url`); recorded for git only. */
+  url?: string;
+  /** gitlab: the trigger token's key; '' otherwise. */
+  tokenKey?: string;
+  /** The values' trigger; absent: the provider's own. */
+  trigger?: TriggerValues;
   /** As written in images.yaml (`7d`, `0`). */
   rebuildDelay: string;
   autoRebuild: boolean;
@@ -28,17 +40,19 @@ export interface RequestEnrollment {
 }
 
 /** Each enrollment field and the images.schema.json definition it must follow (as in images.yaml). */
-const ENROLLMENT_SCHEMA: Readonly<Record<keyof RequestEnrollment, string>> = {
+const ENROLLMENT_SCHEMA: Readonly<Record<Exclude<keyof RequestEnrollment, OptionalField | 'repo' | 'workflow'>, string>> = {
   registry: 'image/properties/registry',
   repository: 'image/properties/repository',
-  repo: 'source/properties/repo',
   branch: 'branchName',
-  workflow: 'source/properties/workflow',
   rebuildDelay: 'rebuildDelay',
   autoRebuild: 'autoRebuild',
   subscription: 'subscription',
   dispatchInputs: 'dispatchInputs',
 };
+
+type OptionalField = 'provider' | 'host' | 'url' | 'tokenKey' | 'trigger';
+const PROVIDER_FIELDS = ['repo', 'workflow', 'provider', 'host', 'url', 'tokenKey', 'trigger'] as const;
+const FIELDS = [...Object.keys(ENROLLMENT_SCHEMA), ...PROVIDER_FIELDS].sort();
 
 /** The enrollment an image's chart values give: what the analyze task sends for it. */
 export function requestEnrollmentOf(image: ImageValues): RequestEnrollment {
@@ -48,11 +62,80 @@ export function requestEnrollmentOf(image: ImageValues): RequestEnrollment {
     repo: image.source.repo,
     branch: image.source.branch,
     workflow: image.source.workflow,
+    provider: image.source.provider,
+    host: image.source.host,
+    url: image.source.url,
+    tokenKey: image.source.tokenKey,
+    trigger: { ...image.trigger },
     rebuildDelay: image.rebuildDelay,
     autoRebuild: image.autoRebuild,
     subscription: { ...image.subscription },
     dispatchInputs: { ...image.dispatchInputs },
   };
+}
+
+/** The source fields the state file records for this enrollment (what `generate` resolved). */
+export function sourceOfEnrollment(e: RequestEnrollment): { provider: SourceProvider; repo?: string; host?: string; url?: string; tokenKey?: string } {
+  const provider = e.provider ?? 'github';
+  if (provider === 'git') return { provider, url: e.url };
+  if (provider === 'gitlab') return { provider, repo: e.repo, host: e.host, tokenKey: e.tokenKey };
+  return { provider, repo: e.repo };
+}
+
+/** The trigger the state file records: only one that is not the provider's own. */
+export function triggerOfEnrollment(e: RequestEnrollment): RebuildTrigger | undefined {
+  if (e.trigger?.kind === 'none') return { kind: 'none' };
+  if (e.trigger?.kind === 'webhook') return { kind: 'webhook', url: e.trigger.url };
+  return undefined;
+}
+
+/** The provider-specific fields: each checked by its provider's rule. */
+function checkProviderFields(e: Record<string, unknown>): void {
+  const str = (k: string) => {
+    if (e[k] !== undefined && typeof e[k] !== 'string') throw bad(`enrollment.${k}`, `must be a string, not ${e[k] === null ? 'null' : typeof e[k]}`);
+    return e[k] as string | undefined;
+  };
+  for (const k of ['repo', 'workflow']) if (e[k] === undefined) throw bad(`enrollment.${k}`, 'is required');
+  const provider = str('provider') ?? 'github';
+  const check = (k: string, definition: string) => {
+    const problem = schemaProblemOf(definition, e[k]);
+    if (problem) throw bad(`enrollment.${k}`, problem.message);
+  };
+  if (e.provider !== undefined) check('provider', 'source/properties/provider');
+  const empty = (k: string) => {
+    if ((str(k) ?? '') !== '') throw bad(`enrollment.${k}`, `must be '' for provider ${provider}`);
+  };
+  if (provider === 'github') {
+    check('repo', 'githubRepo');
+    check('workflow', 'source/properties/workflow');
+    empty('host');
+    empty('tokenKey');
+  } else if (provider === 'gitlab') {
+    check('repo', 'gitlabProject');
+    empty('workflow');
+    check('host', 'source/properties/host');
+    check('tokenKey', 'source/properties/tokenKey');
+  } else {
+    empty('repo');
+    empty('workflow');
+    empty('host');
+    empty('tokenKey');
+    check('url', 'source/properties/url');
+  }
+  // Other providers' git URL is derived from repo (and host) and not recorded: only its type matters.
+  str('url');
+  const trigger = e.trigger;
+  if (trigger !== undefined) {
+    if (typeof trigger !== 'object' || trigger === null || Array.isArray(trigger)) throw bad('enrollment.trigger', 'must be an object {kind, url}');
+    const t = trigger as Record<string, unknown>;
+    for (const k of Object.keys(t)) if (k !== 'kind' && k !== 'url') throw bad(`enrollment.trigger.${k}`, 'is not a known field (known: kind, url)');
+    if (!['github', 'gitlab', 'webhook', 'none'].includes(t.kind as string)) throw bad('enrollment.trigger.kind', 'must be one of github, gitlab, webhook, none');
+    if (typeof t.url !== 'string') throw bad('enrollment.trigger.url', 'must be a string');
+    if (t.kind === 'webhook') {
+      const problem = webhookURLProblem(t.url);
+      if (problem) throw bad('enrollment.trigger.url', problem);
+    }
+  }
 }
 
 export interface AnalyzeRequest {
@@ -168,10 +251,10 @@ export function parseAnalyzeRequest(body: unknown, policy: UrlPolicy): AnalyzeRe
 }
 
 function parseEnrollment(v: unknown): RequestEnrollment {
-  if (v === undefined || v === null) throw bad('enrollment', `is required: the image's ${Object.keys(ENROLLMENT_SCHEMA).join(', ')} from its chart values`);
+  if (v === undefined || v === null) throw bad('enrollment', `is required: the image's ${FIELDS.join(', ')} from its chart values`);
   if (typeof v !== 'object' || Array.isArray(v)) throw bad('enrollment', 'must be an object');
   const e = v as Record<string, unknown>;
-  for (const k of Object.keys(e).sort()) if (!(k in ENROLLMENT_SCHEMA)) throw bad(`enrollment.${k}`, `is not a known field (known: ${Object.keys(ENROLLMENT_SCHEMA).join(', ')})`);
+  for (const k of Object.keys(e).sort()) if (!FIELDS.includes(k)) throw bad(`enrollment.${k}`, `is not a known field (known: ${FIELDS.join(', ')})`);
   for (const [k, definition] of Object.entries(ENROLLMENT_SCHEMA)) {
     const field = `enrollment.${k}`;
     if (e[k] === undefined) throw bad(field, 'is required');
@@ -180,6 +263,7 @@ function parseEnrollment(v: unknown): RequestEnrollment {
     const problem = schemaProblemOf(definition, e[k]);
     if (problem) throw bad(problem.path ? `${field}.${problem.path}` : field, problem.message);
   }
+  checkProviderFields(e);
   const sub = e.subscription as ImageSubscription;
   if (sub.imageSelectionStrategy === undefined) throw bad('enrollment.subscription.imageSelectionStrategy', 'is required');
   const inputs = e.dispatchInputs as DispatchInputs;
@@ -189,6 +273,11 @@ function parseEnrollment(v: unknown): RequestEnrollment {
     repo: e.repo as string,
     branch: e.branch as string,
     workflow: e.workflow as string,
+    ...(e.provider !== undefined ? { provider: e.provider as SourceProvider } : {}),
+    ...(e.host !== undefined ? { host: e.host as string } : {}),
+    ...(e.url !== undefined ? { url: e.url as string } : {}),
+    ...(e.tokenKey !== undefined ? { tokenKey: e.tokenKey as string } : {}),
+    ...(e.trigger !== undefined ? { trigger: { ...(e.trigger as TriggerValues) } } : {}),
     rebuildDelay: e.rebuildDelay as string,
     autoRebuild: e.autoRebuild as boolean,
     subscription: {

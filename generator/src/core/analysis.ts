@@ -9,7 +9,7 @@ import { analysisRecordOf, imageStateOf, renderImageState } from './state';
 import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageEnrollment } from './types';
 import { GitFetchError, type FetchedFile, type FetchFileOptions, type GitCredentials } from './git';
 import { AnalysisRefusal } from './analysis-refusal';
-import type { AnalyzeRequest } from './analysis-request';
+import { sourceOfEnrollment, triggerOfEnrollment, type AnalyzeRequest } from './analysis-request';
 
 export interface AnalyzeResponse {
   image: string;
@@ -123,7 +123,8 @@ export function enrollmentOfRequest(req: AnalyzeRequest): ImageEnrollment {
     name: req.image,
     registry: e.registry,
     repository: e.repository,
-    source: { provider: 'github', repo: e.repo, branch: e.branch, dockerfile: req.dockerfile, workflow: e.workflow, buildArgs: { ...req.buildArgs } },
+    source: { ...sourceOfEnrollment(e), branch: e.branch, dockerfile: req.dockerfile, workflow: e.workflow, buildArgs: { ...req.buildArgs } },
+    ...(triggerOfEnrollment(e) ? { trigger: triggerOfEnrollment(e) } : {}),
     rebuildDelay: e.rebuildDelay,
     autoRebuild: e.autoRebuild,
     subscription: e.subscription,

@@ -14,10 +14,13 @@ import { kindOf, schemaProblemOfError } from './schema-problem';
 import { MAX_QUOTED_CHARS, quoted, shortened, UserError, type Problem } from './errors';
 import { parseDuration } from './duration';
 import { ImageRefError, parseImageRef } from './image-ref';
-import { packageRoot } from './package-root';
+import { docURL, packageRoot } from './package-root';
+import { isLocalSource, providerChecks, resolveSource, resolveTrigger, type RawProviders, type RawSource, type RawTrigger } from './providers/source-config';
+import { gitlabProjectPathProblem } from './providers/gitlab';
+import { webhookURLProblem } from './providers/webhook';
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { DEFAULT_MAX_YAML_BYTES, pointerSegments, readYamlSource, sourceTextOf, type PathSegment, type YamlSource } from './yaml-source';
-import { editDistance, githubSlugOfURL, redactURL, refNameProblem, repoPathProblem } from './rules';
+import { githubSlugOfURL, nearestKey, redactURL, refNameProblem, repoPathProblem } from './rules';
 
 /** images.yaml is written by hand; anything near this size is the wrong file. */
 export const MAX_IMAGES_YAML_BYTES = DEFAULT_MAX_YAML_BYTES;
@@ -107,6 +110,8 @@ const FORMAT_RULES: Readonly<Record<string, (text: string) => string | undefined
   'https-git-url': stateRepoURLProblem,
   'go-regexp': goRegexpProblem,
   'image-ref': imageRefProblem,
+  'gitlab-project-path': gitlabProjectPathProblem,
+  'webhook-url': webhookURLProblem,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -168,20 +173,7 @@ function resolveRef(node: SchemaNode | undefined): SchemaNode | undefined {
 // ---------------------------------------------------------------------------------------------
 // Turning ajv's findings into messages.
 
-/** The known key closest to `key`, when it is close enough to be a likely typo. */
-export function nearestKey(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of [...known].sort()) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const allowed = Math.max(1, Math.min(3, Math.floor(key.length / 3)));
-  return best !== undefined && bestDistance <= allowed ? best : undefined;
-}
+export { nearestKey };
 
 interface Finding {
   path: PathSegment[];
@@ -375,7 +367,8 @@ interface RawImage {
   name: string;
   registry: string;
   repository: string;
-  source: { provider?: 'github'; repo?: string; branch?: string; dockerfile: string; workflow: string; buildArgs?: Record<string, string> };
+  source: RawSource;
+  trigger?: RawTrigger;
   rebuildDelay?: string | number;
   autoRebuild?: boolean;
   subscription?: RawSubscription;
@@ -391,7 +384,8 @@ interface RawDefaults {
 }
 
 interface RawConfig {
-  stateRepo?: { url: string; branch?: string };
+  stateRepo?: { url: string; branch?: string; provider?: StateRepo['provider'] };
+  providers?: RawProviders;
   defaults?: RawDefaults;
   baseImages?: Array<{ ref: string; interval: string }>;
   shards?: Array<{ name: string; prefixes: string[] }>;
@@ -402,8 +396,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-const EMPTY_FILE_HINT =
-  'list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see docs/images-yaml.md';
+const emptyFileHint = (): string =>
+  `list the images to rebuild, e.g. "images:" followed by "- name: nginx" with registry, repository and source (dockerfile, workflow); see ${docURL('docs/images-yaml.md')}`;
 
 /** Checks that need more than one node, or arithmetic, run on whatever part of the file is well-formed. */
 function crossChecks(checker: Checker, raw: RawConfig): void {
@@ -501,16 +495,18 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
     if (isRecord(image)) digestCheck([...entryPath(i), 'subscription'], image.subscription);
   });
 
+  providerChecks(checker, raw, entryPath);
+
   // A local image's Dockerfile is read from the state repo's working tree, which is the state branch.
   const stateBranch = raw.stateRepo?.branch ?? DEFAULT_BRANCH;
-  const stateSlug = typeof raw.stateRepo?.url === 'string' ? githubSlugOfURL(raw.stateRepo.url) : undefined;
+  const stateRepo = typeof raw.stateRepo?.url === 'string' ? { url: raw.stateRepo.url, branch: stateBranch, provider: raw.stateRepo.provider } : undefined;
   if (raw.stateRepo && !checker.flagged(['stateRepo'])) {
     raw.images.forEach((image, i) => {
       if (!isRecord(image) || !isRecord(image.source)) return;
       const source = image.source as RawImage['source'];
       const branchPath = [...entryPath(i), 'source', 'branch'];
       if (typeof source.branch !== 'string' || checker.flagged(branchPath)) return;
-      if (!isLocal(source.repo, stateSlug) || source.branch === stateBranch) return;
+      if (!isLocalSource(source, stateRepo, raw.providers) || source.branch === stateBranch) return;
       checker.add({
         path: branchPath,
         part: 'value',
@@ -519,11 +515,6 @@ function crossChecks(checker: Checker, raw: RawConfig): void {
       });
     });
   }
-}
-
-function isLocal(repo: string | undefined, stateSlug: string | undefined): boolean {
-  if (repo === undefined) return true;
-  return stateSlug !== undefined && repo.toLowerCase() === stateSlug.toLowerCase();
 }
 
 function resolveSubscription(sub: RawSubscription | undefined): ImageSubscription {
@@ -552,23 +543,25 @@ function sortedRecord(record: Record<string, string> | undefined): Record<string
 
 function resolve(source: YamlSource, raw: RawConfig, entriesAt: PathSegment[]): ImagesConfig {
   const defaults = raw.defaults ?? {};
-  const stateRepo: StateRepo | undefined = raw.stateRepo ? { url: raw.stateRepo.url, branch: raw.stateRepo.branch ?? DEFAULT_BRANCH } : undefined;
-  const stateSlug = stateRepo ? githubSlugOfURL(stateRepo.url) : undefined;
+  const stateRepo: StateRepo | undefined = raw.stateRepo
+    ? { url: raw.stateRepo.url, branch: raw.stateRepo.branch ?? DEFAULT_BRANCH, ...(raw.stateRepo.provider ? { provider: raw.stateRepo.provider } : {}) }
+    : undefined;
   const images = raw.images.map((image, i): ImageEnrollment => {
-    const local = isLocal(image.source.repo, stateSlug);
+    const local = isLocalSource(image.source, stateRepo, raw.providers);
     const branch = image.source.branch ?? (local && stateRepo ? stateRepo.branch : (defaults.source?.branch ?? DEFAULT_BRANCH));
-    const repo = local ? (stateSlug ?? image.source.repo) : image.source.repo;
     const delay = image.rebuildDelay ?? defaults.rebuildDelay ?? DEFAULT_REBUILD_DELAY;
     const position: SourcePosition = source.positionOf([...entriesAt, i]);
+    const { provider, ...where } = resolveSource(image, local, stateRepo, raw.providers);
     const resolvedSource: ImageEnrollment['source'] = {
-      provider: image.source.provider ?? 'github',
-      ...(repo !== undefined ? { repo } : {}),
+      provider,
+      ...where,
       branch,
       dockerfile: image.source.dockerfile,
-      workflow: image.source.workflow,
       buildArgs: sortedRecord(image.source.buildArgs),
     };
+    const trigger = resolveTrigger(image.trigger);
     return {
+      ...(trigger ? { trigger } : {}),
       name: image.name,
       registry: image.registry,
       repository: image.repository,
@@ -606,7 +599,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     maxAliases: 0,
     what: 'images.yaml',
   });
-  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${EMPTY_FILE_HINT}` });
+  if (source.isEmpty) throw new UserError({ subject: file, line: 1, col: 1, message: `is empty; ${emptyFileHint()}` });
 
   const value = source.value;
   let raw: RawConfig;
@@ -624,7 +617,7 @@ export function parseImagesConfig(text: string | Buffer, file: string): ImagesCo
     throw new UserError({
       subject: file,
       ...source.positionOf([]),
-      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${EMPTY_FILE_HINT}`,
+      message: `must be a list of image entries or a mapping with "images:", not ${kindOf(value)}; ${emptyFileHint()}`,
     });
   }
 

@@ -11,7 +11,7 @@ import { replaceMatches, trimPrefix, trimSuffix } from './glob-match';
 import { ImageRefError, isScratch, parseImageRef } from './image-ref';
 import { PersistentMap } from './persistent-map';
 import type { AnalysisWarning, BaseImage, CopiedImage, DockerfileAnalysis, ImageRef } from './types';
-import { MAX_DOCKERFILE_BYTES } from './rules';
+import { MAX_DOCKERFILE_BYTES, nearestKey } from './rules';
 
 /** Invalid input: the message says what is wrong; line and col (1-based) say where. */
 export class DockerfileError extends Error {
@@ -46,6 +46,9 @@ const PLATFORM_ARGS = new Set([
   'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
   'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
 ]);
+
+/** Docker's predefined proxy args: a build may pass them without any ARG declaring them. */
+const PREDEFINED_ARGS = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((n) => [n, n.toLowerCase()]));
 
 /** BuildKit's rule for `AS <name>`, applied after lower-casing. */
 const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
@@ -370,6 +373,15 @@ function bindingOf(expansion: Expansion): Binding {
   return expansion.unresolved.length === 0 ? { kind: 'value', value: expansion.value } : { kind: 'unknown', dependsOn: expansion.unresolved };
 }
 
+/**
+ * Whether a warning says a FROM's image is unknown (an ARG with no value, or a builder platform arg),
+ * as describeUnresolved phrases it; an unknown `--platform` alone leaves the image known. State files
+ * keep warnings as text, so this reads the text.
+ */
+export function isUnresolvedFromWarning(message: string): boolean {
+  return message.startsWith('FROM ') && !message.startsWith('FROM --platform=');
+}
+
 function describeUnresolved(names: string[], what: string, scopeHint: string): string {
   const list = names.join(', ');
   const platform = names.filter((n) => PLATFORM_ARGS.has(n));
@@ -458,6 +470,8 @@ class StageWalker {
    */
   private readonly plainFromTargets = new Map<string, number>();
   private fromTargetsUnknown = false;
+  /** Where each ARG is first declared, to tell a build arg that no ARG takes (a typo) from one that is used. */
+  private readonly declaredArgs = new Map<string, Position>();
 
   constructor(
     text: string,
@@ -505,7 +519,22 @@ class StageWalker {
     if (this.stages.length === 0) {
       throw new DockerfileError('no FROM instruction: a Dockerfile starts its first stage with FROM <image>', 1, 1);
     }
+    this.warnUndeclaredBuildArgs();
     return { bases: this.bases, copies: this.copies, warnings: this.warnings };
+  }
+
+  /** A build arg no ARG declares has no effect (Docker ignores it too): most often a misspelt name. */
+  private warnUndeclaredBuildArgs(): void {
+    const declared = [...this.declaredArgs.keys()];
+    for (const name of Object.keys(this.buildArgs).sort()) {
+      if (this.declaredArgs.has(name) || PLATFORM_ARGS.has(name) || PREDEFINED_ARGS.has(name)) continue;
+      const near = nearestKey(name, declared);
+      if (near !== undefined) {
+        this.warn(this.declaredArgs.get(near) as Position, `build arg ${name} is given but no ARG declares it, so it has no effect; did you mean ${near} (declared here)? Rename ${name} to ${near} in the build args`);
+      } else {
+        this.warn({ line: 1, col: 1 }, `build arg ${name} is given but no ARG declares it, so it has no effect; remove it from the build args or declare ARG ${name}`);
+      }
+    }
   }
 
   private positionOf(offset: number): Position {
@@ -560,6 +589,7 @@ class StageWalker {
     const assign = current === undefined ? (name: string, b: Binding) => global.set(name, b) : (name: string, b: Binding) => assigned.push([name, b]);
     const lookupScope: Scope = current ?? global;
     for (const [name, rawValue] of propertiesOf(this.syntax, this.lines, instruction, at)) {
+      if (!this.declaredArgs.has(name)) this.declaredArgs.set(name, at);
       const given = this.buildArg(name);
       if (given !== undefined) {
         assign(name, { kind: 'value', value: given });

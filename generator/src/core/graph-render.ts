@@ -7,14 +7,14 @@ import type { ChartValues, ImageValues } from './values-types';
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
 
-interface GraphNode {
+export interface GraphNode {
   id: string;
   kind: 'image' | 'base' | 'pinned';
   label: string;
   image?: ImageValues;
 }
 
-interface GraphEdge {
+export interface GraphEdge {
   from: string;
   to: string;
   kind: 'base' | 'image' | 'pinned';
@@ -25,8 +25,12 @@ interface GraphEdge {
   soak: string;
 }
 
-/** Nodes and edges with ids safe in every format: `img_<name>` (`-` as `_`), `base_<n>`, `pin_<n>`. */
-function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: GraphEdge[] } {
+/**
+ * Nodes and edges with ids safe in every format: `img_<name>` (`-` as `_`), `base_<n>`, `pin_<n>`.
+ * Nodes: bases, then pinned bases, then images, each sorted; edges sorted by source, then target.
+ * The report (report-model.ts) draws the same model.
+ */
+export function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: GraphEdge[] } {
   assertAcyclic(values);
   const images = [...values.images].sort((a, b) => byString(a.name, b.name));
   const imageId = (name: string) => `img_${name.replace(/-/g, '_')}`;

@@ -107,6 +107,24 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+/**
+ * The known name closest to `key` (case ignored), when it is close enough to be a likely typo: at
+ * most a third of its characters differ (1 to 3). Ties go to the name first in sort order.
+ */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of [...known].sort()) {
+    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  const allowed = Math.max(1, Math.min(3, Math.floor(key.length / 3)));
+  return best !== undefined && bestDistance <= allowed ? best : undefined;
+}
+
 /** `owner/name` of an https://github.com URL (trailing `.git` or `/` dropped), else undefined. */
 export function githubSlugOfURL(url: string): string | undefined {
   const m = /^https:\/\/github\.com\/([A-Za-z0-9](?:-?[A-Za-z0-9]){0,38})\/([A-Za-z0-9._-]{1,100}?)(?:\.git)?\/?$/.exec(url);

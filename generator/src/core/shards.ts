@@ -7,7 +7,7 @@
 // release, as it does in one release.
 import { UserError, type Problem } from './errors';
 import type { ImagesConfig, ShardSetting, SourcePosition } from './types';
-import { externalRepositoriesOf } from './values';
+import { externalRepositoriesOf, rebuildTasksOf } from './values';
 import type { ChartValues } from './values-types';
 
 /** A shard's values: the chart values of its images, and its own Kargo Project. */
@@ -67,6 +67,7 @@ export function shardValuesOf(config: ImagesConfig, values: ChartValues): Map<st
       project: { name: shardProjectName(shard.name) },
       ...(values.stateRepo ? { stateRepo: values.stateRepo } : {}),
       externalRepositories: externalRepositoriesOf(images),
+      rebuildTasks: rebuildTasksOf(images),
       images,
       bases,
       edges: values.edges.filter((e) => mine(e.to)),

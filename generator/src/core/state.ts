@@ -2,7 +2,7 @@
 // Dockerfile was found to build on) and base-images/<slug>.yaml (one per distinct base image).
 // Rendering is pure; the generator and the analysis service both call renderImageState, which is
 // what makes their outputs byte-identical.
-import type { DockerfileAnalysis, ImageEnrollment, ImageRef, ImageSource, ImageSubscription, DispatchInputs, SourcePosition } from './types';
+import type { DockerfileAnalysis, ImageEnrollment, RebuildTrigger, ImageRef, ImageSource, ImageSubscription, DispatchInputs, SourcePosition } from './types';
 import { shortened } from './errors';
 import { renderYaml, sortedKeys } from './canonical-yaml';
 import { packageVersion } from './package-root';
@@ -39,6 +39,7 @@ export interface ImageState {
   autoRebuild: boolean;
   subscription: ImageSubscription;
   dispatchInputs: DispatchInputs;
+  trigger?: Exclude<RebuildTrigger, { kind: 'provider' }>;
   analysis: AnalysisRecord;
   /** Filled in by the rebuild PromotionTask; its shape is fixed by rebuild-record.ts. */
   lastRebuild: LastRebuild;
@@ -156,6 +157,9 @@ export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisReco
     source: {
       provider: enrollment.source.provider,
       repo: enrollment.source.repo,
+      host: enrollment.source.host,
+      url: enrollment.source.url,
+      tokenKey: enrollment.source.tokenKey,
       branch: enrollment.source.branch,
       dockerfile: enrollment.source.dockerfile,
       workflow: enrollment.source.workflow,
@@ -166,6 +170,8 @@ export function imageStateOf(enrollment: ImageEnrollment, analysis: AnalysisReco
     autoRebuild: enrollment.autoRebuild,
     subscription: orderedSubscription(enrollment.subscription),
     dispatchInputs: { baseImage: enrollment.dispatchInputs.baseImage, baseDigest: enrollment.dispatchInputs.baseDigest },
+    // Recorded only when it is not the provider's own, so GitHub images' files stay as they were.
+    trigger: enrollment.trigger === undefined || enrollment.trigger.kind === 'provider' ? undefined : { ...enrollment.trigger },
     analysis,
     // Every field present (empty until Kargo records one): Kargo's yaml-update only replaces scalars.
     lastRebuild: lastRebuildOf(lastRebuild, usedRefsOf(analysis)),

@@ -48,14 +48,23 @@ export interface DockerfileAnalysis {
   warnings: AnalysisWarning[];
 }
 
+/** Where a source repository is hosted: decides how its Dockerfile is read and how a rebuild starts (core/providers/). */
+export type SourceProvider = 'github' | 'gitlab' | 'git';
+
 export interface ImageSource {
-  provider: 'github';
-  /** `owner/name`; undefined for a local image in the list form without stateRepo. */
+  provider: SourceProvider;
+  /** github: `owner/name`; gitlab: `group/subgroup/name`; undefined for a local image in the list form without stateRepo, and for git. */
   repo?: string;
+  /** gitlab: the host (`gitlab.com`, `gitlab.example.com:8443`); undefined otherwise. */
+  host?: string;
+  /** git: the https URL of the repository; undefined otherwise. */
+  url?: string;
+  /** gitlab: the key of the chart's gitlab.triggerTokenSecret holding this project's pipeline trigger token. */
+  tokenKey?: string;
   branch: string;
   /** Path inside the source repository, relative, never absolute or with `..`. */
   dockerfile: string;
-  /** File name of the workflow in .github/workflows that builds the image. */
+  /** github: file name of the workflow in .github/workflows that builds the image; '' for other providers. */
   workflow: string;
   buildArgs: Record<string, string>;
 }
@@ -76,6 +85,12 @@ export interface DispatchInputs {
   baseDigest?: string;
 }
 
+/**
+ * How a rebuild starts: the provider's own API (GitHub workflow_dispatch, GitLab pipeline trigger),
+ * a signed webhook, or nothing (the image is watched and reported, never rebuilt).
+ */
+export type RebuildTrigger = { kind: 'provider' } | { kind: 'webhook'; url: string } | { kind: 'none' };
+
 /** One entry of images.yaml with every default applied. */
 export interface ImageEnrollment {
   name: string;
@@ -87,6 +102,8 @@ export interface ImageEnrollment {
   autoRebuild: boolean;
   subscription: ImageSubscription;
   dispatchInputs: DispatchInputs;
+  /** Absent: the provider's own (GitHub workflow_dispatch, GitLab pipeline). */
+  trigger?: RebuildTrigger;
   /** True when the Dockerfile lives in the state repo itself. */
   local: boolean;
   /** Where the entry is in images.yaml, for error messages. */
@@ -103,6 +120,8 @@ export interface BaseImageSettings {
 export interface StateRepo {
   url: string;
   branch: string;
+  /** Who hosts it: local images are read and rebuilt through this provider. Absent: github. */
+  provider?: SourceProvider;
 }
 
 /** images.yaml after validation, entries sorted by name. */

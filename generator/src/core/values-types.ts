@@ -19,6 +19,12 @@ export interface UpstreamValues {
   key: string;
 }
 
+export interface TriggerValues {
+  kind: 'github' | 'gitlab' | 'webhook' | 'none';
+  /** gitlab: the pipeline trigger endpoint; webhook: the receiver; '' otherwise */
+  url: string;
+}
+
 export interface ImageValues {
   /** Image name */
   name: string;
@@ -31,16 +37,20 @@ export interface ImageValues {
   /** Where the Dockerfile lives and which workflow builds the image */
   source: {
     /** Source provider */
-    provider: 'github';
-    /** owner/name on GitHub ('' when unknown: the state repository) */
+    provider: 'github' | 'gitlab' | 'git';
+    /** owner/name on GitHub, group/subgroup/name on GitLab ('' for git, or when unknown: the state repository) */
     repo: string;
+    /** GitLab host ('' for other providers) */
+    host: string;
+    /** Key of gitlab.triggerTokenSecret holding the project's trigger token ('' for other providers) */
+    tokenKey: string;
     /** HTTPS clone URL ('' when unknown: stateRepo.url) */
-    repoURL: string;
+    url: string;
     /** Branch of the Dockerfile and of the workflow run */
     branch: string;
     /** Dockerfile path in the source repository */
     dockerfile: string;
-    /** Workflow file name in .github/workflows */
+    /** Workflow file name in .github/workflows ('' for other providers) */
     workflow: string;
     /** The Dockerfile is in the state repository */
     local: boolean;
@@ -57,6 +67,8 @@ export interface ImageValues {
   subscription: ImageSubscription;
   /** workflow_dispatch input names carrying the cause */
   dispatchInputs: DispatchInputs;
+  /** How a rebuild starts: the task the rebuild Stage runs (none: no rebuild Stage) */
+  trigger: TriggerValues;
   /** app-<name> */
   warehouse: string;
   /** analyze-<name> */
@@ -112,12 +124,14 @@ export interface ChartValues {
   /** State repository */
   stateRepo?: {
     /** HTTPS URL (required; checked by the templates) */
-    url?: string;
+    url: string;
     /** Branch */
     branch: string;
   };
   /** Source repository URLs of external images (written by image-factory generate): the analysis service allowlist */
   externalRepositories: string[];
+  /** Rebuild tasks besides GitHub's that some image uses (written by image-factory generate) */
+  rebuildTasks: ('gitlab' | 'webhook')[];
   /** Enrolled images */
   images: ImageValues[];
   /** Base images */

@@ -2,7 +2,8 @@
 // Everything a template would otherwise have to search, join or sort is decided here: which
 // Warehouse each rebuild Stage takes Freight from, the soak time, chain links, pinned bases.
 import type { BaseImageSettings, ImageEnrollment, ImageRef, ImagesConfig } from './types';
-import type { BaseValues, ChartValues, EdgeValues, ImageValues, UpstreamValues } from './values-types';
+import type { BaseValues, ChartValues, EdgeValues, ImageValues, TriggerValues, UpstreamValues } from './values-types';
+import { gitlabApiURL, gitlabRepoURL, pipelineTriggerURL } from './providers/gitlab';
 import { usedRefsOf, type ImageState } from './state';
 import { repoURLOf } from './image-ref';
 import { kargoDuration } from './duration';
@@ -87,7 +88,9 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
       source: {
         provider: image.source.provider,
         repo: repo ?? '',
-        repoURL: sourceRepoURLOf(image, config),
+        host: image.source.host ?? '',
+        url: sourceRepoURLOf(image, config),
+        tokenKey: image.source.tokenKey ?? '',
         branch: image.source.branch,
         dockerfile: image.source.dockerfile,
         workflow: image.source.workflow,
@@ -99,6 +102,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
       autoRebuild: image.autoRebuild,
       subscription: { ...image.subscription },
       dispatchInputs: { ...image.dispatchInputs },
+      trigger: triggerValuesOf(image, repo),
       warehouse: appWarehouseName(image.name),
       analysisStage: analysisStageName(image.name),
       rebuildStage: rebuildStageName(image.name),
@@ -131,6 +135,7 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
   const values: ChartValues = {
     stateRepo: config.stateRepo ? { url: config.stateRepo.url, branch: config.stateRepo.branch } : undefined,
     externalRepositories: externalRepositoriesOf(images),
+    rebuildTasks: rebuildTasksOf(images),
     images: [...images].sort((a, b) => byString(a.name, b.name)),
     bases: baseValues,
     edges: edges.sort((a, b) => byString(a.to, b.to) || byString(a.from, b.from)),
@@ -145,8 +150,26 @@ export function valuesOf(config: ImagesConfig, states: ReadonlyMap<string, Image
  */
 export function externalRepositoriesOf(images: readonly ImageValues[]): string[] {
   const urls = new Set<string>();
-  for (const image of images) if (!image.source.local && image.source.repoURL !== '') urls.add(image.source.repoURL);
+  for (const image of images) if (!image.source.local && image.source.url !== '') urls.add(image.source.url);
   return [...urls].sort(byString);
+}
+
+/** How an image's rebuild starts, precomputed so the rebuild Stage template only picks a task. */
+function triggerValuesOf(image: ImageEnrollment, repo: string | undefined): TriggerValues {
+  const trigger = image.trigger ?? { kind: 'provider' };
+  if (trigger.kind === 'none') return { kind: 'none', url: '' };
+  if (trigger.kind === 'webhook') return { kind: 'webhook', url: trigger.url };
+  if (image.source.provider === 'gitlab' && repo !== undefined && image.source.host !== undefined) {
+    return { kind: 'gitlab', url: pipelineTriggerURL(gitlabApiURL(image.source.host), repo) };
+  }
+  return { kind: 'github', url: '' };
+}
+
+/** The rebuild tasks besides GitHub's that some image uses. */
+export function rebuildTasksOf(images: readonly ImageValues[]): ChartValues['rebuildTasks'] {
+  const kinds = new Set<ChartValues['rebuildTasks'][number]>();
+  for (const image of images) if (image.trigger.kind === 'gitlab' || image.trigger.kind === 'webhook') kinds.add(image.trigger.kind);
+  return [...kinds].sort(byString);
 }
 
 /** `owner/name` of the repository holding an image's Dockerfile and workflow, when known. */
@@ -156,7 +179,10 @@ function sourceRepoOf(image: ImageEnrollment, config: ImagesConfig): string | un
 
 /** The git URL of an image's source repository ('' when unknown): what Kargo and the analysis service fetch. */
 export function sourceRepoURLOf(image: ImageEnrollment, config: ImagesConfig): string {
-  return image.local && config.stateRepo ? config.stateRepo.url : githubRepoURL(sourceRepoOf(image, config));
+  if (image.local && config.stateRepo) return config.stateRepo.url;
+  if (image.source.provider === 'git') return image.source.url ?? '';
+  if (image.source.provider === 'gitlab') return image.source.repo && image.source.host ? gitlabRepoURL(image.source.host, image.source.repo) : '';
+  return githubRepoURL(sourceRepoOf(image, config));
 }
 
 /** `owner/name` of a GitHub state repo URL, so local images know which repository runs their workflow. */

@@ -1,7 +1,7 @@
 // `image-factory bases <Dockerfile>`: what a Dockerfile builds on, as a table or as JSON.
 import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import { DockerfileError, baseImagesOf } from '../../core/dockerfile';
+import { DockerfileError, baseImagesOf, isUnresolvedFromWarning } from '../../core/dockerfile';
 import { MAX_DOCKERFILE_BYTES } from '../../core/rules';
 import { UserError } from '../../core/errors';
 import type { DockerfileAnalysis } from '../../core/types';
@@ -87,7 +87,13 @@ export function basesTable(analysis: DockerfileAnalysis): string {
   const rows: string[][] = [['LINE', 'USE', 'IMAGE', 'STAGE', 'PLATFORM']];
   for (const b of analysis.bases) rows.push([String(b.line), 'from', b.ref, b.stage ?? '-', b.platform ?? '-']);
   for (const c of analysis.copies) rows.push([String(c.line), c.via, c.ref, '-', '-']);
-  if (rows.length === 1) return 'no external images (only scratch or earlier stages)\n';
+  if (rows.length === 1) {
+    const unresolved = analysis.warnings.filter((w) => isUnresolvedFromWarning(w.message)).map((w) => w.line);
+    if (unresolved.length > 0) {
+      return `no external image known: the FROM on line ${unresolved.join(', ')} names its image through an ARG with no value (see the warning); give the ARG a default or pass --build-arg\n`;
+    }
+    return 'no external images (only scratch or earlier stages)\n';
+  }
   rows.splice(1, rows.length - 1, ...rows.slice(1).sort((a, b) => Number(a[0]) - Number(b[0])));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';

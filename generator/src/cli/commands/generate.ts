@@ -2,9 +2,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { applyChanges, describeChanges, recoverInterruptedRun } from '../files';
-import { changesOfPlan, OUTPUT_FOLDERS, planGeneration, summaryOf, validateStateRepo, type ExternalFetcher } from '../generate';
+import { changesOfPlan, IMAGES_FILE, OUTPUT_FOLDERS, planGeneration, summaryOf, type ExternalFetcher, type GenerationPlan } from '../generate';
 import { externalFetcher } from '../external';
 import { ExitError } from '../exit-error';
+import { watchWarningsOf } from '../../core/watch-warnings';
 
 interface GenerateFlags {
   root: string;
@@ -12,6 +13,24 @@ interface GenerateFlags {
   fetchExternal?: boolean;
   summary?: boolean;
   quiet?: boolean;
+  strict?: boolean;
+  fetchTimeout?: string;
+}
+
+const STRICT_HELP = 'exit 1 on any warning (an analysis warning, an image no base image change would rebuild); writes nothing then';
+
+/**
+ * Prints every warning of the plan to stderr, and ends the command (exit 1) when --strict makes
+ * them fatal. Warnings are never silent: an image nothing watches would otherwise never be rebuilt
+ * while CI stays green.
+ */
+function reportWarnings(plan: GenerationPlan, strict: boolean | undefined, what: string): void {
+  const lines = watchWarningsOf(plan.config.images, plan.states, plan.values, IMAGES_FILE);
+  if (lines.length === 0) return;
+  process.stderr.write(`${lines.join('\n')}\n`);
+  if (!strict) return;
+  process.stderr.write(`image-factory: ${lines.length} warning(s) and --strict: ${what}; fix them or drop --strict\n`);
+  throw new ExitError(1, 'warnings with --strict');
 }
 
 export function register(program: Command): void {
@@ -21,8 +40,10 @@ export function register(program: Command): void {
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
     .option('--check', 'write nothing; exit 1 and list what would change (for CI drift checks)')
     .option('--fetch-external', 'also read external images\u2019 Dockerfiles from their repositories with git')
+    .option('--fetch-timeout <seconds>', 'with --fetch-external: time allowed for one git fetch, in whole seconds (env IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS, default 60)')
+    .option('--strict', STRICT_HELP)
     .option('--summary', 'print what was found for every image')
-    .option('-q, --quiet', 'print nothing on success')
+    .option('-q, --quiet', 'print nothing on success (warnings still go to stderr)')
     .action(async (flags: GenerateFlags) => {
       const root = path.resolve(flags.root);
       if (!flags.check) {
@@ -31,8 +52,9 @@ export function register(program: Command): void {
         if (recovery.finished > 0) process.stderr.write(`image-factory: finished an interrupted run (${recovery.finished} file(s))\n`);
         if (recovery.removedTemps > 0) process.stderr.write(`image-factory: removed ${recovery.removedTemps} temp file(s) of an interrupted run\n`);
       }
-      const fetcher: ExternalFetcher | undefined = flags.fetchExternal ? externalFetcher() : undefined;
+      const fetcher: ExternalFetcher | undefined = flags.fetchExternal ? externalFetcher(process.env, flags.fetchTimeout) : undefined;
       const plan = await planGeneration({ root, fetchExternal: fetcher });
+      reportWarnings(plan, flags.strict, flags.check ? 'failing the check' : 'nothing was written');
       const changes = changesOfPlan(plan, root);
       if (flags.check) {
         if (changes.length === 0) {
@@ -49,11 +71,15 @@ export function register(program: Command): void {
 
   program
     .command('validate')
-    .description('check images.yaml and the state files; write nothing')
+    .description('check everything generate --check checks (images.yaml, the state files, every local Dockerfile, cycles, sizes), except whether the files are current; write nothing')
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
-    .action((flags: { root: string }) => {
+    .option('--strict', STRICT_HELP.replace('; writes nothing then', ''))
+    .action(async (flags: { root: string; strict?: boolean }) => {
       const root = path.resolve(flags.root);
-      const { config, states } = validateStateRepo(root);
-      process.stdout.write(`image-factory: images.yaml (${config.images.length} image(s)) and ${states.size} image state file(s) are valid\n`);
+      // The same reading and analysis as generate, so that "valid" means generate will succeed.
+      const plan = await planGeneration({ root });
+      reportWarnings(plan, flags.strict, 'not valid');
+      const analyzed = [...plan.states.values()].filter((s) => s.analysis.status === 'analyzed').length;
+      process.stdout.write(`image-factory: images.yaml (${plan.config.images.length} image(s), ${analyzed} analyzed) and the state files are valid\n`);
     });
 }

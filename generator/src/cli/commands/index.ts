@@ -26,9 +26,13 @@ export interface CommandModule {
 
 export const COMMAND_MODULES: readonly CommandModule[] = [
   {
+    commands: [{ name: 'init', args: ['[dir]'], summary: 'scaffold a state repo: images.yaml, CI workflows and the Argo CD Application' }],
+    load: () => (require('./init') as typeof import('./init')).register,
+  },
+  {
     commands: [
       { name: 'generate', args: [], summary: 'write images/, base-images/ and dist/values.yaml from images.yaml' },
-      { name: 'validate', args: [], summary: 'check images.yaml and the state files; write nothing' },
+      { name: 'validate', args: [], summary: 'check what generate --check checks, except whether the files are current; write nothing' },
     ],
     load: () => (require('./generate') as typeof import('./generate')).register,
   },
@@ -41,7 +45,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: () => (require('./impact') as typeof import('./impact')).register,
   },
   {
-    commands: [{ name: 'rebuild', args: ['<name>'], summary: "start an image's build workflow now (GitHub workflow_dispatch)" }],
+    commands: [{ name: 'rebuild', args: ['<name>'], summary: "start an image's build now (GitHub workflow, GitLab pipeline or webhook)" }],
     load: () => (require('./rebuild') as typeof import('./rebuild')).register,
   },
   {
@@ -51,6 +55,18 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   {
     commands: [{ name: 'analyze', args: [], summary: 'show what the analysis service answers for one external image' }],
     load: () => (require('./analyze') as typeof import('./analyze')).register,
+  },
+  {
+    commands: [{ name: 'status', args: [], summary: 'which images are stale now: base digests from the registries against what each was built on' }],
+    load: () => (require('./status') as typeof import('./status')).register,
+  },
+  {
+    commands: [{ name: 'report', args: [], summary: 'write a static HTML page of the image graph, bases, digests and status' }],
+    load: () => (require('./report') as typeof import('./report')).register,
+  },
+  {
+    commands: [{ name: 'catalog', args: [], summary: 'write Backstage catalog entities for every image and base image' }],
+    load: () => (require('./catalog') as typeof import('./catalog')).register,
   },
   // Each command module adds one entry here.
 ];

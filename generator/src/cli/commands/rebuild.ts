@@ -1,5 +1,6 @@
-// `image-factory rebuild <name>`: start an image's build workflow now (GitHub workflow_dispatch),
-// the same call the rebuild Stage makes, for a manual rebuild or to test the wiring (--dry-run).
+// `image-factory rebuild <name>`: start an image's build now, the same call its rebuild Stage makes
+// (GitHub workflow_dispatch, a GitLab pipeline trigger, or a signed webhook), for a manual rebuild
+// or to test the wiring (--dry-run).
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors';
 import { ImageRefError, parseImageRef } from '../../core/image-ref';
@@ -16,10 +17,12 @@ import {
   GitHubError,
   type DispatchTarget,
   type FetchLike,
-} from '../../core/github';
+} from '../../core/providers/github';
 import type { ChartValues, ImageValues } from '../../core/values-types';
 import { editDistance, IMAGE_NAME } from '../../core/rules';
 import { ExitError } from '../exit-error';
+import { TriggerError } from '../../core/providers/http-trigger';
+import { rebuildByGitLab, rebuildByWebhook, type TriggerRun } from '../rebuild-triggers';
 
 export interface RebuildFlags {
   root: string;
@@ -29,6 +32,7 @@ export interface RebuildFlags {
   base?: string;
   digest?: string;
   apiUrl?: string;
+  webhookUrl?: string;
   maxAttempts: string;
   maxWait: string;
 }
@@ -71,18 +75,32 @@ function findImage(values: ChartValues, name: string): ImageValues {
 export function rebuildTarget(values: ChartValues, name: string, flags: Pick<RebuildFlags, 'ref' | 'base' | 'digest'>, apiURL: string): DispatchTarget {
   const image = findImage(values, name);
   const repo = image.source.repo;
+  if (image.trigger.kind !== 'github') argError(`image "${name}" is not rebuilt by a GitHub workflow (its trigger is ${image.trigger.kind})`);
   if (!repo) {
     argError(`image "${name}" has no GitHub repository to dispatch to (source.repo is empty): set stateRepo in images.yaml, or source.repo for the image, and run \`image-factory generate\``);
   }
   const slash = repo.indexOf('/');
   if (slash <= 0 || slash !== repo.lastIndexOf('/')) argError(`image "${name}": source.repo "${repo}" is not owner/name`);
-  let ref: string;
-  try {
-    ref = checkRef(flags.ref ?? image.source.branch);
-  } catch (e) {
-    argError(`${flags.ref !== undefined ? '--ref' : `image "${name}" source.branch`}: ${(e as Error).message}`);
-  }
+  const ref = refOf(image, flags);
+  return { apiURL, owner: repo.slice(0, slash), repo: repo.slice(slash + 1), workflow: image.source.workflow, ref, inputs: causeOf(image, flags).inputs };
+}
 
+/** The ref whose build runs: --ref, else the image's branch; checked as git checks ref names. */
+export function refOf(image: ImageValues, flags: Pick<RebuildFlags, 'ref'>): string {
+  try {
+    return checkRef(flags.ref ?? image.source.branch);
+  } catch (e) {
+    argError(`${flags.ref !== undefined ? '--ref' : `image "${image.name}" source.branch`}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The cause given on the command line (--base, --digest), checked against what the image builds on,
+ * and the inputs (GitHub) or CI/CD variables (GitLab) that carry it, named by dispatchInputs.
+ */
+export function causeOf(image: ImageValues, flags: Pick<RebuildFlags, 'base' | 'digest'>): { base?: string; digest?: string; inputs: Record<string, string> } {
+  const name = image.name;
+  const cause: { base?: string; digest?: string } = {};
   const inputs: Record<string, string> = {};
   if (flags.digest !== undefined && flags.base === undefined) argError('--digest needs --base: name the base image the digest belongs to');
   if (flags.base !== undefined) {
@@ -98,26 +116,61 @@ export function rebuildTarget(values: ChartValues, name: string, flags: Pick<Reb
     if (!uses.includes(base.ref)) {
       argError(`image "${name}" does not build on ${base.ref}; its base images are: ${uses.length ? uses.join(', ') : '(none analyzed yet)'}`);
     }
-    if (!image.dispatchInputs.baseImage && !image.dispatchInputs.baseDigest) {
+    if (image.trigger.kind !== 'webhook' && !image.dispatchInputs.baseImage && !image.dispatchInputs.baseDigest) {
       argError(`the workflow of "${name}" takes no inputs (dispatchInputs is {} in images.yaml); drop --base and --digest`);
     }
+    cause.base = base.ref;
     // Without a baseImage input, --base only says which base the --digest belongs to.
     if (image.dispatchInputs.baseImage) inputs[image.dispatchInputs.baseImage] = base.ref;
   }
   if (flags.digest !== undefined) {
     if (!DIGEST.test(flags.digest)) argError(`--digest "${flags.digest}" is not a digest; write sha256: and 64 lower-case hex digits`);
-    if (!image.dispatchInputs.baseDigest) {
-      argError(`the workflow of "${name}" takes no base digest input (dispatchInputs.baseDigest is not set in images.yaml); drop --digest`);
+    cause.digest = flags.digest;
+    if (image.trigger.kind !== 'webhook') {
+      if (!image.dispatchInputs.baseDigest) {
+        argError(`the workflow of "${name}" takes no base digest input (dispatchInputs.baseDigest is not set in images.yaml); drop --digest`);
+      }
+      inputs[image.dispatchInputs.baseDigest] = flags.digest;
     }
-    inputs[image.dispatchInputs.baseDigest] = flags.digest;
   }
-  return { apiURL, owner: repo.slice(0, slash), repo: repo.slice(slash + 1), workflow: image.source.workflow, ref, inputs };
+  return { ...cause, inputs };
 }
 
-/** Runs `rebuild`; resolves to the exit code. */
+/** Runs `rebuild` through the image's own trigger; resolves to the exit code. */
 export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildIO): Promise<number> {
   const maxAttempts = wholeNumber(flags.maxAttempts, '--max-attempts', 1, 100);
   const maxWait = wholeNumber(flags.maxWait, '--max-wait', 0, 86400);
+  const values = loadValues({ root: flags.root, values: flags.values });
+  const image = findImage(values, name);
+  const kind = image.trigger.kind;
+  if (kind === 'none') argError(`image "${name}" is watched only (trigger: none in images.yaml): nothing rebuilds it; set a trigger to rebuild it`);
+  if (kind === 'github') return runGitHubRebuild(values, name, flags, io, maxAttempts, maxWait);
+  if (flags.webhookUrl !== undefined && kind !== 'webhook') argError(`--webhook-url: image "${name}" is not rebuilt by a webhook (its trigger is ${kind})`);
+  const run: TriggerRun = {
+    image,
+    ref: refOf(image, flags),
+    cause: causeOf(image, flags),
+    dryRun: flags.dryRun === true,
+    userAgent: `image-factory/${packageVersion()}`,
+    send: { maxAttempts, maxWaitSeconds: maxWait, log: (line) => io.stderr(`image-factory: ${line}\n`), sleep: io.sleep, now: io.now, fetchImpl: io.fetchImpl },
+    env: io.env,
+    stdout: io.stdout,
+    argError,
+  };
+  try {
+    if (kind === 'gitlab') await rebuildByGitLab(run, flags.apiUrl);
+    else await rebuildByWebhook(run, flags.webhookUrl);
+    return 0;
+  } catch (e) {
+    if (e instanceof TriggerError) {
+      io.stderr(`image-factory: rebuild ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runGitHubRebuild(values: ChartValues, name: string, flags: RebuildFlags, io: RebuildIO, maxAttempts: number, maxWait: number): Promise<number> {
   const apiText = flags.apiUrl ?? (io.env.GITHUB_API_URL || DEFAULT_API_URL);
   let apiURL: string;
   try {
@@ -125,7 +178,6 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
   } catch (e) {
     argError(`${flags.apiUrl !== undefined ? '--api-url' : 'GITHUB_API_URL'}: ${(e as Error).message}`);
   }
-  const values = loadValues({ root: flags.root, values: flags.values });
   const target = rebuildTarget(values, name, flags, apiURL);
   const userAgent = `image-factory/${packageVersion()}`;
   const what = `${target.workflow} on ${target.owner}/${target.repo}@${target.ref} for ${name}`;
@@ -172,15 +224,16 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
 export function register(program: Command): void {
   program
     .command('rebuild')
-    .description("start an image's build workflow now (GitHub workflow_dispatch), as its rebuild Stage would")
+    .description("start an image's build now (GitHub workflow, GitLab pipeline or webhook), as its rebuild Stage would")
     .argument('<name>', 'the enrolled image to rebuild')
     .option('--root <dir>', 'the state repo (the folder holding images.yaml)', '.')
     .option('--values <file>', 'the chart values to read (default: <root>/dist/values.yaml)')
     .option('--dry-run', 'print the request (token hidden) and send nothing')
     .option('--ref <ref>', "the branch or tag whose workflow runs (default: the image's source branch)")
-    .option('--base <image-ref>', 'the base image that changed, sent as the baseImage input')
+    .option('--base <image-ref>', 'the base image that changed, sent as the baseImage input (GitLab: variable; webhook: baseImage)')
     .option('--digest <sha256:...>', 'its new digest, sent as the baseDigest input (needs --base)')
-    .option('--api-url <url>', 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3); default $GITHUB_API_URL or https://api.github.com')
+    .option('--api-url <url>', 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3; default $GITHUB_API_URL or https://api.github.com), or GitLab API base URL (default https://<source.host>/api/v4)')
+    .option('--webhook-url <url>', "send an image's webhook here instead of its trigger.webhook.url (e.g. a test receiver)")
     .option('--max-attempts <n>', 'tries in all when GitHub is rate limiting or failing (5xx)', String(DEFAULT_MAX_ATTEMPTS))
     .option('--max-wait <seconds>', 'the longest wait GitHub may ask for before giving up', String(DEFAULT_MAX_WAIT_SECONDS))
     .action(async (name: string, flags: RebuildFlags) => {

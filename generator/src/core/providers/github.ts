@@ -8,15 +8,14 @@
 // never written anywhere: not in logs, errors or dry-run output. What the server sends back (body,
 // reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
-import { printable, shortened, type Problem } from './errors';
-import { redact, refNameProblem } from './rules';
+import type { Problem } from '../errors';
+import { refNameProblem } from '../rules';
+import { DEFAULT_MAX_WAIT_SECONDS, discard, formatSeconds, readBounded, retryAfterSeconds, serverText as sharedServerText, type FetchLike as SharedFetchLike } from './http-trigger';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
-export const DEFAULT_MAX_ATTEMPTS = 5;
-export const DEFAULT_MAX_WAIT_SECONDS = 300;
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_WAIT_SECONDS } from './http-trigger';
 const DEFAULT_TIMEOUT_MS = 30_000;
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** A dispatch that did not happen; the message says why and what to check. */
 export class GitHubError extends Error {
@@ -46,14 +45,7 @@ export interface DispatchTarget {
   inputs: Record<string, string>;
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; redirect: 'manual'; signal: AbortSignal }) => Promise<{
-  status: number;
-  statusText: string;
-  headers: { get(name: string): string | null };
-  /** The body as a stream (fetch's Response has one): read only up to the cap, then cancelled. */
-  body?: ReadableStream<Uint8Array> | null;
-  text(): Promise<string>;
-}>;
+export type FetchLike = SharedFetchLike;
 
 export interface DispatchOptions extends DispatchTarget {
   token: string;
@@ -79,6 +71,8 @@ export interface DispatchResult {
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const WORKFLOW = /^(?:[0-9]{1,20}|[A-Za-z0-9._-]{1,200}\.ya?ml)$/;
+/** A workflow as the API names it: its file name in .github/workflows (`build.yml`) or its numeric id. */
+export const isWorkflowName = (text: string): boolean => WORKFLOW.test(text);
 const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 const TOKEN = /^[\x21-\x7e]{1,1024}$/;
 
@@ -169,26 +163,12 @@ function statusLine(status: number, statusText: string, token: string): string {
   return `${status} ${STATUS_TEXT[status] ?? serverText(statusText, token, MAX_REASON_CHARS)}`.trim();
 }
 
-/** How much of what the server says a message quotes. */
-const MAX_SERVER_TEXT_CHARS = 500;
 const MAX_REASON_CHARS = 100;
 
-/** The escapes a server could write the token in (JSON \u and \x, percent, HTML numeric) decoded, so it is found in any of them. */
-function decodeEscapes(text: string): string {
-  const char = (code: number) => (code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '');
-  return text
-    .replace(/\\(?:u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(["\\/]))/g, (_m, braced?: string, u?: string, x?: string, plain?: string) =>
-      plain ?? char(parseInt(braced ?? u ?? x ?? '', 16)),
-    )
-    .replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => char(parseInt(h, 16)))
-    .replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (_m, h?: string, d?: string) => char(h !== undefined ? parseInt(h, 16) : Number(d)));
+/** Text GitHub sent, fit to print, with the token hidden (http-trigger.ts serverText). */
+function serverText(text: string, token: string, max?: number): string {
+  return sharedServerText(text, [token], max);
 }
-
-/** Text the server sent, fit to print: escapes decoded, the token hidden, control characters visible, shortened. */
-function serverText(text: string, token: string, max = MAX_SERVER_TEXT_CHARS): string {
-  return shortened(printable(redact(decodeEscapes(text), [token])), max);
-}
-
 /** GitHub's `message` from a JSON error body, or the start of whatever else came. */
 function messageOf(body: string): string {
   try {
@@ -216,13 +196,8 @@ const HINTS: Readonly<Record<number, string>> = {
 
 /** Seconds to wait, from Retry-After (seconds or an HTTP date) or an exhausted rate limit; undefined when GitHub named none. */
 function askedWaitSeconds(headers: { get(name: string): string | null }, nowMs: number): number | undefined {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null && retryAfter.trim() !== '') {
-    const text = retryAfter.trim();
-    if (/^[0-9]{1,10}$/.test(text)) return Number(text);
-    const at = Date.parse(text);
-    if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - nowMs) / 1000));
-  }
+  const asked = retryAfterSeconds(headers, nowMs);
+  if (asked !== undefined) return asked;
   if (headers.get('x-ratelimit-remaining') === '0') {
     const reset = headers.get('x-ratelimit-reset');
     if (reset !== null && /^[0-9]{1,12}$/.test(reset.trim())) {
@@ -237,41 +212,6 @@ function isRateLimited(status: number, headers: { get(name: string): string | nu
   if (status === 429) return true;
   if (status !== 403) return false;
   return headers.get('x-ratelimit-remaining') === '0' || headers.get('retry-after') !== null || /rate limit/i.test(message);
-}
-
-function formatSeconds(s: number): string {
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
-}
-
-/** At most MAX_ERROR_BODY_BYTES of the body: the rest is never downloaded (the stream is cancelled). */
-async function readBounded(response: Pick<Awaited<ReturnType<FetchLike>>, 'body' | 'text'>): Promise<string> {
-  const body = response.body;
-  if (!body) {
-    const text = await response.text();
-    return text.length > MAX_ERROR_BODY_BYTES ? text.slice(0, MAX_ERROR_BODY_BYTES) : text;
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (total < MAX_ERROR_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
-}
-
-/** Drops a body that is of no interest without reading it. */
-async function discard(response: Pick<Awaited<ReturnType<FetchLike>>, 'body' | 'text'>): Promise<void> {
-  if (response.body) await response.body.cancel().catch(() => undefined);
-  else await response.text().catch(() => '');
 }
 
 /**

@@ -1,0 +1,221 @@
+// The digest a tag points at now, asked of its registry the way Docker's client asks: a HEAD request
+// for the manifest (Docker Hub does not count HEADs against its pull limit) with every manifest kind
+// accepted, read from Docker-Content-Digest. A 401 is answered as its WWW-Authenticate challenge
+// says: Bearer (Docker Hub, GHCR, most registries) gets a pull token from the realm, sending the
+// user's credentials there when there are some, anonymously otherwise; Basic (an htpasswd
+// registry) gets the credentials directly. Tokens are kept per registry and repository for the run.
+// 429 and 503 are retried after Retry-After (or a short backoff), within a bound.
+//
+// The transport (the HTTP I/O, proxies) is the caller's; so are sleep and the clock. Credentials
+// and tokens never reach a message: everything a server says is printed through textFromServer
+// with them hidden.
+import type { ImageRef } from './types';
+import { basicAuthorization, secretsOf, type RegistryCredential } from './docker-credentials';
+import { contentDigestOf, MANIFEST_ACCEPT, manifestURL, parseWwwAuthenticate, pullScope, registryMessageOf, tokenOfResponse, tokenRequestURL, type EndpointOptions } from './oci-distribution';
+import { retryAfterSeconds } from './retry-after';
+import { textFromServer } from './server-text';
+import { createHash } from 'node:crypto';
+
+export interface TransportRequest {
+  method: 'HEAD' | 'GET';
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  /** The body (bounded by the transport); empty for HEAD. */
+  body: Buffer;
+}
+
+/** Sends one request; rejects only when no answer came (the Error's message says why). */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** A digest that could not be learnt; the message names the reference, the registry and what it said. */
+export class RegistryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+export interface RegistryClientOptions extends EndpointOptions {
+  transport: Transport;
+  /** The credential for a canonical registry name, if the user has one. */
+  credentialFor: (registry: string) => RegistryCredential | undefined;
+  /** A hint when a registry refuses and its credential sits where it is not read (a helper). */
+  credentialHint?: (registry: string) => string | undefined;
+  /** Tries in all for 429 and 5xx answers and lost connections; at least 1. */
+  maxAttempts: number;
+  /** The longest wait a registry may ask for (Retry-After) before the reference fails instead. */
+  maxWaitSeconds: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  /** Progress lines (retries); never given a secret. */
+  log?: (line: string) => void;
+  userAgent: string;
+}
+
+export interface RegistryClient {
+  /** `sha256:<hex>` of the manifest the reference's tag points at now; throws RegistryError. */
+  currentDigest(ref: ImageRef): Promise<string>;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+const HINTS: Readonly<Record<number, string>> = {
+  401: 'log in with `docker login REGISTRY` (or set DOCKER_AUTH_CONFIG); the credentials are missing or wrong',
+  403: 'the credentials may not pull this repository',
+  404: 'check the repository and tag: the registry does not have them',
+};
+
+/** The largest manifest read when a registry answers a HEAD without Docker-Content-Digest. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+const retriable = (status: number): boolean => status === 429 || status === 502 || status === 503 || status === 504 || status === 500;
+
+function formatSeconds(s: number): string {
+  return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+}
+
+export function createRegistryClient(opts: RegistryClientOptions): RegistryClient {
+  if (!Number.isInteger(opts.maxAttempts) || opts.maxAttempts < 1) throw new Error('maxAttempts must be a whole number of at least 1');
+  /** Authorization header values by `registry repository`, shared by concurrent lookups. */
+  const authorizations = new Map<string, Promise<string | undefined>>();
+  /** Every secret seen (passwords, their Basic form, tokens): hidden from all messages. */
+  const secrets = new Set<string>();
+  const hide = (text: string, max?: number) => textFromServer(text, [...secrets], max);
+
+  const statusLine = (status: number): string => `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
+
+  /** One request with retries for 429/5xx and lost connections: any other answer, or a RegistryError. */
+  async function send(request: TransportRequest, what: string): Promise<TransportResponse> {
+    let problem = '';
+    for (let attempt = 1; ; attempt++) {
+      let wait: number | undefined;
+      try {
+        const response = await opts.transport(request);
+        if (!retriable(response.status)) return response;
+        const said = request.method === 'GET' ? registryMessageOf(response.body.toString('utf8')) : '';
+        problem = `${what} answered ${statusLine(response.status)}${said ? `: ${hide(said)}` : ''}`;
+        wait = retryAfterSeconds(response.headers.get('retry-after'), opts.now());
+      } catch (e) {
+        problem = `no answer from ${what} (${hide(e instanceof Error ? e.message : String(e), 200)})`;
+      }
+      if (attempt >= opts.maxAttempts) throw new RegistryError(`${problem}; gave up after ${attempt} attempt(s)`);
+      const seconds = wait ?? Math.min(2 ** (attempt - 1), 30);
+      if (seconds > opts.maxWaitSeconds) {
+        throw new RegistryError(`${problem}; it asks to wait ${formatSeconds(seconds)}, longer than the ${formatSeconds(opts.maxWaitSeconds)} allowed (--max-wait); try again later`);
+      }
+      opts.log?.(`${problem}; retrying in ${formatSeconds(seconds)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
+      await opts.sleep(seconds * 1000);
+    }
+  }
+
+  /** The Authorization a 401's challenge asks for; a RegistryError when it cannot be met. */
+  async function authorize(ref: ImageRef, challengeHeader: string | null): Promise<string> {
+    const registry = ref.registry;
+    const credential = opts.credentialFor(registry);
+    if (credential) for (const s of secretsOf(credential)) secrets.add(s);
+    const challenges = parseWwwAuthenticate(challengeHeader ?? '');
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    if (bearer) {
+      let url: string;
+      try {
+        url = tokenRequestURL(bearer, pullScope(ref.repository), opts);
+      } catch (e) {
+        throw new RegistryError(`${registry} asks for a token, but ${(e as Error).message}`);
+      }
+      const headers: Record<string, string> = { 'User-Agent': opts.userAgent, Accept: 'application/json' };
+      if (credential) headers.Authorization = basicAuthorization(credential);
+      const realm = new URL(url).host;
+      const response = await send({ method: 'GET', url, headers }, `the token service ${realm} of ${registry}`);
+      if (response.status !== 200) {
+        const said = hide(registryMessageOf(response.body.toString('utf8')));
+        const hint = response.status === 401 || response.status === 403 ? `; ${credential ? 'the credentials for it were refused' : `${registry} needs credentials: ${HINTS[401].replace('REGISTRY', registry)}`}` : '';
+        throw new RegistryError(`the token service ${realm} of ${registry} answered ${statusLine(response.status)}${said ? `: ${said}` : ''}${hint}${credentialNote(registry)}`);
+      }
+      let token: string;
+      try {
+        token = tokenOfResponse(response.body.toString('utf8'));
+      } catch (e) {
+        throw new RegistryError(`the token service ${realm} of ${registry}: ${(e as Error).message}`);
+      }
+      secrets.add(token);
+      return `Bearer ${token}`;
+    }
+    if (basic) {
+      if (!credential) throw new RegistryError(`${registry} asks for a user name and password (Basic); ${HINTS[401].replace('REGISTRY', registry)}${credentialNote(registry)}`);
+      return basicAuthorization(credential);
+    }
+    throw new RegistryError(`${registry} answered 401 Unauthorized without a challenge image-factory can answer (WWW-Authenticate: ${hide(challengeHeader ?? 'none', 200)})`);
+  }
+
+  const credentialNote = (registry: string): string => {
+    const hint = opts.credentialHint?.(registry);
+    return hint ? ` (${hint})` : '';
+  };
+
+  /** The registry's words for a refusal: a HEAD has no body, so the same request is made as a GET. */
+  async function refusal(url: string, headers: Record<string, string>, what: string, headStatus: number): Promise<string> {
+    let status = headStatus;
+    let said = '';
+    try {
+      const response = await opts.transport({ method: 'GET', url, headers });
+      status = response.status;
+      said = hide(registryMessageOf(response.body.toString('utf8')));
+    } catch {
+      // the HEAD's status is all there is
+    }
+    return `${what} answered ${statusLine(status)}${said ? `: ${said}` : ''}`;
+  }
+
+  async function currentDigest(ref: ImageRef): Promise<string> {
+    if (ref.tag === undefined) throw new RegistryError(`${ref.ref} has no tag to look up`);
+    const url = manifestURL(ref, opts);
+    const key = `${ref.registry} ${ref.repository}`;
+    const headers: Record<string, string> = { Accept: MANIFEST_ACCEPT, 'User-Agent': opts.userAgent };
+    const known = authorizations.get(key);
+    const reuse = known ? await known.catch(() => undefined) : undefined;
+    if (reuse) headers.Authorization = reuse;
+    let response = await send({ method: 'HEAD', url, headers }, ref.registry);
+    if (response.status === 401) {
+      // Concurrent lookups of one repository share one token request.
+      const pending = authorize(ref, response.headers.get('www-authenticate'));
+      authorizations.set(key, pending);
+      headers.Authorization = await pending;
+      response = await send({ method: 'HEAD', url, headers }, ref.registry);
+    }
+    if (response.status === 200) {
+      const digest = contentDigestOf(response.headers.get('docker-content-digest'));
+      if (digest) return digest;
+      // No Docker-Content-Digest (allowed by the spec): the digest is that of the manifest's bytes.
+      const get = await send({ method: 'GET', url, headers }, ref.registry);
+      if (get.status === 200) {
+        const fromHeader = contentDigestOf(get.headers.get('docker-content-digest'));
+        if (fromHeader) return fromHeader;
+        if (get.body.length > 0 && get.body.length < MAX_MANIFEST_BYTES) return `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
+      }
+      throw new RegistryError(`${ref.registry} sent no Docker-Content-Digest for the manifest, and its body gave none`);
+    }
+    const message = await refusal(url, headers, ref.registry, response.status);
+    const hint = HINTS[response.status];
+    const loggedIn = response.status === 401 && opts.credentialFor(ref.registry) !== undefined;
+    throw new RegistryError(`${message}${hint ? `; ${loggedIn ? 'the credentials were refused' : hint.replace('REGISTRY', ref.registry)}` : ''}${response.status === 401 ? credentialNote(ref.registry) : ''}`);
+  }
+
+  return { currentDigest };
+}
