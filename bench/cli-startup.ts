@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'image-factory.js');
 const runs = Number(process.argv[2] ?? 20);
 
-if (!existsSync(path.join(root, 'dist', 'generator', 'src', 'cli.js'))) {
+if (!existsSync(path.join(root, 'dist', 'generator', 'src', 'cli', 'cli.js'))) {
   console.error('bench:startup: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }

@@ -10,12 +10,11 @@
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
 import type { Problem } from '../errors';
 import { refNameProblem } from '../rules';
-import { DEFAULT_MAX_WAIT_SECONDS, discard, formatSeconds, readBounded, retryAfterSeconds, serverText as sharedServerText, type FetchLike as SharedFetchLike } from './http-trigger';
+import { retryAfterSeconds, sendTrigger, serverText as sharedServerText, type FetchLike as SharedFetchLike, type HeadersLike, type SendOptions, type TriggerProtocol } from './http-trigger';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_WAIT_SECONDS } from './http-trigger';
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** A dispatch that did not happen; the message says why and what to check. */
 export class GitHubError extends Error {
@@ -47,20 +46,10 @@ export interface DispatchTarget {
 
 export type FetchLike = SharedFetchLike;
 
-export interface DispatchOptions extends DispatchTarget {
+/** The target, the token and how the run is bounded (attempts, waits; http-trigger.ts SendOptions). */
+export interface DispatchOptions extends DispatchTarget, SendOptions {
   token: string;
-  /** At least 1: the first try counts. */
-  maxAttempts: number;
-  /** The longest single wait GitHub may ask for before we give up instead; default 300 s. */
-  maxWaitSeconds?: number;
-  /** Progress lines (retries); never given the token. */
-  log: (line: string) => void;
   userAgent: string;
-  fetchImpl?: FetchLike;
-  sleep?: (ms: number) => Promise<void>;
-  /** Milliseconds since the epoch, for x-ratelimit-reset. */
-  now?: () => number;
-  timeoutMs?: number;
 }
 
 export interface DispatchResult {
@@ -159,16 +148,8 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   504: 'Gateway Timeout',
 };
 
-function statusLine(status: number, statusText: string, token: string): string {
-  return `${status} ${STATUS_TEXT[status] ?? serverText(statusText, token, MAX_REASON_CHARS)}`.trim();
-}
-
 const MAX_REASON_CHARS = 100;
 
-/** Text GitHub sent, fit to print, with the token hidden (http-trigger.ts serverText). */
-function serverText(text: string, token: string, max?: number): string {
-  return sharedServerText(text, [token], max);
-}
 /** GitHub's `message` from a JSON error body, or the start of whatever else came. */
 function messageOf(body: string): string {
   try {
@@ -195,7 +176,7 @@ const HINTS: Readonly<Record<number, string>> = {
 };
 
 /** Seconds to wait, from Retry-After (seconds or an HTTP date) or an exhausted rate limit; undefined when GitHub named none. */
-function askedWaitSeconds(headers: { get(name: string): string | null }, nowMs: number): number | undefined {
+function askedWaitSeconds(headers: HeadersLike, nowMs: number): number | undefined {
   const asked = retryAfterSeconds(headers, nowMs);
   if (asked !== undefined) return asked;
   if (headers.get('x-ratelimit-remaining') === '0') {
@@ -208,10 +189,29 @@ function askedWaitSeconds(headers: { get(name: string): string | null }, nowMs: 
   return undefined;
 }
 
-function isRateLimited(status: number, headers: { get(name: string): string | null }, message: string): boolean {
+function isRateLimited(status: number, headers: HeadersLike, message: string): boolean {
   if (status === 429) return true;
   if (status !== 403) return false;
   return headers.get('x-ratelimit-remaining') === '0' || headers.get('retry-after') !== null || /rate limit/i.test(message);
+}
+
+/** What GitHub means by its answers, for the shared retry loop (http-trigger.ts sendTrigger). */
+function dispatchProtocol(where: string): TriggerProtocol {
+  return {
+    service: 'GitHub',
+    where,
+    hints: HINTS,
+    refused: 'GitHub refused the request',
+    retryable: [],
+    messageOf,
+    confirmedBy: { status: 204, unconfirmed: "a dispatch is confirmed only by 204 No Content, so it may or may not have started: check the repository's Actions tab" },
+    statusLine: (status, statusText, secrets) => `${status} ${STATUS_TEXT[status] ?? sharedServerText(statusText, secrets, MAX_REASON_CHARS)}`.trim(),
+    moved: { what: 'the API moved', hint: 'the repository may have been renamed or the API URL is wrong' },
+    rateLimited: isRateLimited,
+    rateLimitWaitSeconds: 60, // GitHub: wait at least a minute for secondary limits
+    askedWaitSeconds,
+    errorOf: (message, status) => new GitHubError(message, status),
+  };
 }
 
 /**
@@ -221,63 +221,7 @@ function isRateLimited(status: number, headers: { get(name: string): string | nu
 export async function dispatchWorkflow(opts: DispatchOptions): Promise<DispatchResult> {
   const url = dispatchURL(opts);
   if (!TOKEN.test(opts.token)) throw new GitHubError('the GitHub token is empty or holds spaces or control characters; check GITHUB_TOKEN (or GH_TOKEN)');
-  if (!Number.isInteger(opts.maxAttempts) || opts.maxAttempts < 1 || opts.maxAttempts > 100) {
-    throw new GitHubError(`max attempts must be a whole number from 1 to 100, not ${opts.maxAttempts}`);
-  }
-  const maxWait = opts.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
-  const doFetch: FetchLike = opts.fetchImpl ?? ((u, init) => fetch(u, init));
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = opts.now ?? Date.now;
-  const body = dispatchBody(opts);
-  const headers = dispatchHeaders(opts.token, opts.userAgent);
-  const where = `${opts.owner}/${opts.repo} workflow ${opts.workflow} on ${opts.ref}`;
-  let lastProblem = '';
-  let lastStatus: number | undefined;
-
-  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
-    let waitSeconds: number | undefined;
-    let response: Awaited<ReturnType<FetchLike>> | undefined;
-    try {
-      response = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
-    } catch (e) {
-      const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
-      const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' && inner.message ? inner.message : e instanceof Error ? e.message : String(e);
-      lastProblem = `no answer from ${new URL(url).host} (${serverText(String(cause), opts.token)})`;
-      lastStatus = undefined;
-    }
-    if (response !== undefined) {
-      const status = response.status;
-      if (status === 204) {
-        await discard(response);
-        return { attempts: attempt, url };
-      }
-      // GitHub's message is decoded from its JSON first, so an escaped token is found as well.
-      const message = serverText(messageOf(await readBounded(response).catch(() => '')), opts.token);
-      const answered = `GitHub answered ${statusLine(status, response.statusText, opts.token)}${message ? `: ${message}` : ''}`;
-      lastStatus = status;
-      if (status >= 200 && status < 300) {
-        throw new GitHubError(`${answered} for ${where}; a dispatch is confirmed only by 204 No Content, so it may or may not have started: check the repository's Actions tab`, status);
-      }
-      if (status >= 300 && status < 400) {
-        const location = response.headers.get('location');
-        throw new GitHubError(`${answered} for ${where}: the API moved${location ? ` to ${serverText(location, opts.token)}` : ''}; the repository may have been renamed or the API URL is wrong`, status);
-      }
-      const rateLimited = isRateLimited(status, response.headers, message);
-      if (!rateLimited && status < 500) {
-        const hint = HINTS[status] ?? 'GitHub refused the request';
-        throw new GitHubError(`${answered} (${where}); ${hint}`, status);
-      }
-      lastProblem = answered;
-      waitSeconds = askedWaitSeconds(response.headers, now());
-      if (rateLimited && waitSeconds === undefined) waitSeconds = 60; // GitHub: wait at least a minute for secondary limits
-    }
-    if (attempt === opts.maxAttempts) break;
-    const wait = waitSeconds ?? Math.min(2 ** (attempt - 1), 30);
-    if (wait > maxWait) {
-      throw new GitHubError(`${lastProblem} (${where}); GitHub asks to wait ${formatSeconds(wait)}, longer than the ${formatSeconds(maxWait)} allowed (--max-wait); try again later`, lastStatus);
-    }
-    opts.log(`${lastProblem}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
-    await sleep(wait * 1000);
-  }
-  throw new GitHubError(`${lastProblem} (${where}); gave up after ${opts.maxAttempts} attempt(s)`, lastStatus);
+  const request = { url, headers: dispatchHeaders(opts.token, opts.userAgent), body: dispatchBody(opts), secrets: [opts.token] };
+  const { attempts } = await sendTrigger(request, dispatchProtocol(`${opts.owner}/${opts.repo} workflow ${opts.workflow} on ${opts.ref}`), opts);
+  return { attempts, url };
 }

@@ -72,6 +72,20 @@ export interface TriggerProtocol {
   retryable: readonly number[];
   /** The error text a body carries (`message`, `error`), or the start of the body. */
   messageOf?: (body: string) => string;
+  /** The one status that confirms the request (GitHub: 204); another 2xx then fails with `unconfirmed`. Default: any 2xx. */
+  confirmedBy?: { status: number; unconfirmed: string };
+  /** The status as messages show it (GitHub: with its reason phrase); default the number alone. */
+  statusLine?: (status: number, statusText: string, secrets: readonly string[]) => string;
+  /** What a redirect means; default `it moved` and `the URL is wrong or the project was renamed`. */
+  moved?: { what: string; hint: string };
+  /** Whether a refusal below 500 is a rate limit, so worth another attempt (GitHub's 403 with its limit spent). */
+  rateLimited?: (status: number, headers: HeadersLike, message: string) => boolean;
+  /** The wait for a rate limit whose answer names none (GitHub: a minute for its secondary limits). */
+  rateLimitWaitSeconds?: number;
+  /** The wait the server asks for; default its Retry-After. */
+  askedWaitSeconds?: (headers: HeadersLike, nowMs: number) => number | undefined;
+  /** The error a failure throws (GitHubError for GitHub); default TriggerError. */
+  errorOf?: (message: string, status?: number) => Error;
 }
 
 export interface TriggerRequest {
@@ -154,10 +168,52 @@ export async function discard(response: Pick<Awaited<ReturnType<FetchLike>>, 'bo
 }
 
 /** A bound given on the command line or by a caller: a whole number in range. */
-export function checkAttempts(maxAttempts: number): void {
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) {
-    throw new TriggerError(`max attempts must be a whole number from 1 to 100, not ${maxAttempts}`);
+function attemptsProblem(maxAttempts: number): string | undefined {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) return `max attempts must be a whole number from 1 to 100, not ${maxAttempts}`;
+  return undefined;
+}
+
+type Answer = Awaited<ReturnType<FetchLike>>;
+
+/** An attempt worth another, after `waitSeconds` (undefined: back off); `status` undefined when no answer came. */
+interface Retry {
+  problem: string;
+  status?: number;
+  waitSeconds?: number;
+}
+
+/** Why a request got no answer at all: the network's code (ECONNREFUSED), else the error's text. */
+function noAnswer(e: unknown, host: string, secrets: readonly string[]): Retry {
+  const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
+  const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' && inner.message ? inner.message : e instanceof Error ? e.message : String(e);
+  return { problem: `no answer from ${host} (${serverText(String(cause), secrets)})` };
+}
+
+/** Reads one answer as the protocol means it: confirmed (its status), a refusal (thrown at once), or a retry. */
+async function judgeAnswer(response: Answer, request: TriggerRequest, protocol: TriggerProtocol, nowMs: number): Promise<{ confirmed: number } | Retry> {
+  const status = response.status;
+  const confirmed = protocol.confirmedBy ? status === protocol.confirmedBy.status : status >= 200 && status < 300;
+  if (confirmed) {
+    await discard(response);
+    return { confirmed: status };
   }
+  const fail = protocol.errorOf ?? ((message: string, s?: number) => new TriggerError(message, s));
+  // The message is decoded from its JSON first, so an escaped secret is found as well.
+  const message = serverText((protocol.messageOf ?? jsonMessageOf)(await readBounded(response).catch(() => '')), request.secrets);
+  const shown = protocol.statusLine ? protocol.statusLine(status, response.statusText, request.secrets) : String(status);
+  const answered = `${protocol.service} answered ${shown}${message ? `: ${message}` : ''}`;
+  if (status >= 200 && status < 300) throw fail(`${answered} for ${protocol.where}; ${protocol.confirmedBy?.unconfirmed}`, status);
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location');
+    const moved = protocol.moved ?? { what: 'it moved', hint: 'the URL is wrong or the project was renamed' };
+    throw fail(`${answered} for ${protocol.where}: ${moved.what}${location ? ` to ${serverText(location, request.secrets)}` : ''}; ${moved.hint}`, status);
+  }
+  const rateLimited = protocol.rateLimited?.(status, response.headers, message) ?? false;
+  if (status < 500 && !rateLimited && !protocol.retryable.includes(status)) {
+    throw fail(`${answered} (${protocol.where}); ${protocol.hints[status] ?? protocol.refused}`, status);
+  }
+  const asked = (protocol.askedWaitSeconds ?? retryAfterSeconds)(response.headers, nowMs);
+  return { problem: answered, status, waitSeconds: asked ?? (rateLimited ? protocol.rateLimitWaitSeconds : undefined) };
 }
 
 /**
@@ -165,54 +221,35 @@ export function checkAttempts(maxAttempts: number): void {
  * message and a hint), or the attempts or the allowed wait run out (throws).
  */
 export async function sendTrigger(request: TriggerRequest, protocol: TriggerProtocol, opts: SendOptions): Promise<TriggerResult> {
-  checkAttempts(opts.maxAttempts);
+  const fail = protocol.errorOf ?? ((message: string, status?: number) => new TriggerError(message, status));
+  const badAttempts = attemptsProblem(opts.maxAttempts);
+  if (badAttempts) throw fail(badAttempts);
   const maxWait = opts.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
   const doFetch: FetchLike = opts.fetchImpl ?? ((u, init) => fetch(u, init));
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = opts.now ?? Date.now;
-  const messageOf = protocol.messageOf ?? jsonMessageOf;
   const host = new URL(request.url).host;
-  let lastProblem = '';
-  let lastStatus: number | undefined;
+  let last: Retry = { problem: '' };
 
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
-    let waitSeconds: number | undefined;
-    let response: Awaited<ReturnType<FetchLike>> | undefined;
+    let response: Answer | undefined;
     try {
       response = await doFetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
     } catch (e) {
-      const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
-      const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' && inner.message ? inner.message : e instanceof Error ? e.message : String(e);
-      lastProblem = `no answer from ${host} (${serverText(String(cause), request.secrets)})`;
-      lastStatus = undefined;
+      last = noAnswer(e, host, request.secrets);
     }
     if (response !== undefined) {
-      const status = response.status;
-      if (status >= 200 && status < 300) {
-        await discard(response);
-        return { attempts: attempt, status };
-      }
-      // The message is decoded from its JSON first, so an escaped secret is found as well.
-      const message = serverText(messageOf(await readBounded(response).catch(() => '')), request.secrets);
-      const answered = `${protocol.service} answered ${status}${message ? `: ${message}` : ''}`;
-      lastStatus = status;
-      if (status >= 300 && status < 400) {
-        const location = response.headers.get('location');
-        throw new TriggerError(`${answered} for ${protocol.where}: it moved${location ? ` to ${serverText(location, request.secrets)}` : ''}; the URL is wrong or the project was renamed`, status);
-      }
-      if (status < 500 && !protocol.retryable.includes(status)) {
-        throw new TriggerError(`${answered} (${protocol.where}); ${protocol.hints[status] ?? protocol.refused}`, status);
-      }
-      lastProblem = answered;
-      waitSeconds = retryAfterSeconds(response.headers, now());
+      const outcome = await judgeAnswer(response, request, protocol, now());
+      if ('confirmed' in outcome) return { attempts: attempt, status: outcome.confirmed };
+      last = outcome;
     }
     if (attempt === opts.maxAttempts) break;
-    const wait = waitSeconds ?? Math.min(2 ** (attempt - 1), 30);
+    const wait = last.waitSeconds ?? Math.min(2 ** (attempt - 1), 30);
     if (wait > maxWait) {
-      throw new TriggerError(`${lastProblem} (${protocol.where}); ${protocol.service} asks to wait ${formatSeconds(wait)}, longer than the ${formatSeconds(maxWait)} allowed (--max-wait); try again later`, lastStatus);
+      throw fail(`${last.problem} (${protocol.where}); ${protocol.service} asks to wait ${formatSeconds(wait)}, longer than the ${formatSeconds(maxWait)} allowed (--max-wait); try again later`, last.status);
     }
-    opts.log(`${lastProblem}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
+    opts.log(`${last.problem}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
     await sleep(wait * 1000);
   }
-  throw new TriggerError(`${lastProblem} (${protocol.where}); gave up after ${opts.maxAttempts} attempt(s)`, lastStatus);
+  throw fail(`${last.problem} (${protocol.where}); gave up after ${opts.maxAttempts} attempt(s)`, last.status);
 }
