@@ -15,7 +15,7 @@ import { loadService, settingsOf } from '../analysis-step/src/config';
 import { createAnalysisService, type AnalysisService } from '../analysis-step/src/server';
 import { CHART_DIR, helm } from './support/helm';
 import { git, makeRepo, type TestRepo } from './support/git-repos';
-import type { ScriptedAnswer } from './support/github-server';
+import type { ScriptedAnswer } from './support/scripted-server';
 import { startGitLabServer, type GitLabServer } from './support/gitlab-server';
 import { startWebhookServer, type WebhookServer } from './support/webhook-server';
 import { kargoSim, promote, type Freight, type Promotion } from './support/kargo-sim';

@@ -3,9 +3,8 @@
 // 204 No Content on success, JSON error bodies {message, documentation_url, status} for 401/404/422,
 // rate-limit headers on every answer. Tests script extra answers (429, 5xx with Retry-After, rate limit
 // exhausted) in a queue that is served before the contract, and read back every request received.
-import * as http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import type { AddressInfo } from 'node:net';
+import { startScriptedServer, type RecordedRequest, type ScriptedAnswer, type ScriptedServer } from './scripted-server';
 
 export interface WorkflowSpec {
   /** Branches and tags the workflow can run on. */
@@ -14,22 +13,6 @@ export interface WorkflowSpec {
   inputs: string[];
   /** Inputs declared `required: true`. */
   required?: string[];
-}
-
-export interface ScriptedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  /** An object is sent as JSON; a string as is; nothing for no body. */
-  body?: unknown;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** The parsed body, or undefined when it is not JSON. */
-  json: unknown;
 }
 
 export interface GitHubServerOptions {
@@ -41,23 +24,15 @@ export interface GitHubServerOptions {
   rateLimit?: { limit: number; remaining: number; reset: number };
 }
 
-export interface GitHubServer {
+export interface GitHubServer extends Omit<ScriptedServer, 'origin'> {
   /** `http://127.0.0.1:<port>`: the API base URL. */
   url: string;
-  requests: RecordedRequest[];
-  /** Queue answers served (in order) before the contract answers again. */
-  script(...answers: ScriptedAnswer[]): void;
-  /** Answers still queued. */
-  pending(): number;
-  close(): Promise<void>;
 }
 
 const DOCS = 'https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event';
 const REASONS: Record<number, string> = { 204: 'No Content', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
-  const requests: RecordedRequest[] = [];
-  const queue: ScriptedAnswer[] = [];
   const limit = options.rateLimit ? { ...options.rateLimit } : { limit: 5000, remaining: 5000, reset: 1_900_000_000 };
 
   const errorBody = (status: number, message: string) => ({ message, documentation_url: DOCS, status: String(status) });
@@ -89,52 +64,23 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     return { status: 204 };
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        json = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0], headers: req.headers, body, json };
-      requests.push(recorded);
-      const answer = queue.length > 0 ? queue.shift()! : contract(recorded);
+  const server = await startScriptedServer({
+    contract,
+    reasons: REASONS,
+    jsonType: 'application/json; charset=utf-8',
+    headersOfEveryAnswer: () => {
       limit.remaining = Math.max(0, limit.remaining - 1);
-      const headers: Record<string, string> = {
+      return {
         'x-ratelimit-limit': String(limit.limit),
         'x-ratelimit-remaining': String(limit.remaining),
         'x-ratelimit-reset': String(limit.reset),
         'x-ratelimit-used': String(limit.limit - limit.remaining),
         'x-ratelimit-resource': 'core',
         'x-github-api-version-selected': '2022-11-28',
-        ...answer.headers,
       };
-      let payload = '';
-      if (answer.body !== undefined) {
-        payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-        headers['content-type'] = typeof answer.body === 'string' ? 'text/plain' : 'application/json; charset=utf-8';
-      }
-      res.writeHead(answer.status, REASONS[answer.status] ?? '', headers);
-      res.end(payload);
-    });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    script: (...answers) => void queue.push(...answers),
-    pending: () => queue.length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, url: server.origin };
 }
 
 /** The headers and shape of a dispatch as GitHub documents it; returns what differs (empty when right). */

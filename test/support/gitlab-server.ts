@@ -6,9 +6,7 @@
 // for a ref GitLab cannot run): 400 without token or ref, or with a ref that does not exist,
 // 401 for an unknown token, 404 for an unknown project. Tests script extra answers (429 with
 // Retry-After, 5xx) served before the contract, and read back every request received.
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, ScriptedAnswer } from './github-server';
+import { startScriptedServer, type RecordedRequest, type ScriptedAnswer, type ScriptedServer } from './scripted-server';
 
 export interface GitLabProject {
   /** The project's trigger tokens. */
@@ -17,15 +15,11 @@ export interface GitLabProject {
   refs: string[];
 }
 
-export interface GitLabServer {
+export interface GitLabServer extends Omit<ScriptedServer, 'origin'> {
   /** `http://127.0.0.1:<port>/api/v4`: the API base URL. */
   apiURL: string;
-  requests: RecordedRequest[];
   /** Pipelines created, in order. */
   pipelines: { id: number; project: string; ref: string; variables: Record<string, string> }[];
-  script(...answers: ScriptedAnswer[]): void;
-  pending(): number;
-  close(): Promise<void>;
 }
 
 const REASONS: Record<number, string> = { 201: 'Created', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
@@ -47,9 +41,7 @@ function paramsOf(req: RecordedRequest): { token?: unknown; ref?: unknown; varia
 }
 
 export async function startGitLabServer(projects: Record<string, GitLabProject>): Promise<GitLabServer> {
-  const requests: RecordedRequest[] = [];
   const pipelines: GitLabServer['pipelines'] = [];
-  const queue: ScriptedAnswer[] = [];
   let nextId = 1000;
   let base = '';
 
@@ -77,42 +69,7 @@ export async function startGitLabServer(projects: Record<string, GitLabProject>)
     };
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        json = undefined;
-      }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0], headers: req.headers, body, json };
-      requests.push(recorded);
-      const answer = queue.length > 0 ? queue.shift()! : contract(recorded);
-      const headers: Record<string, string> = { ...answer.headers };
-      let payload = '';
-      if (answer.body !== undefined) {
-        payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-        headers['content-type'] = typeof answer.body === 'string' ? 'text/plain' : 'application/json';
-      }
-      res.writeHead(answer.status, REASONS[answer.status] ?? '', headers);
-      res.end(payload);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    apiURL: `${base}/api/v4`,
-    requests,
-    pipelines,
-    script: (...answers) => void queue.push(...answers),
-    pending: () => queue.length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await startScriptedServer({ contract, reasons: REASONS });
+  base = server.origin;
+  return { ...server, apiURL: `${base}/api/v4`, pipelines };
 }

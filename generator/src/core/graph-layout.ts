@@ -111,15 +111,12 @@ export function crossingsBetween(links: [number, number][]): number {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT_SPACING): Layout {
-  const layer = layersOf(input);
+/** A column per layer holding its nodes, and each edge as a chain of slot ids, one per layer it spans (bends between). */
+function columnsAndChains(input: LayoutInput, layer: ReadonlyMap<string, number>, spacing: LayoutSpacing): { columns: Slot[][]; chains: string[][] } {
   const depth = input.nodes.length === 0 ? 0 : Math.max(...layer.values()) + 1;
   const columns: Slot[][] = Array.from({ length: depth }, () => []);
   for (const node of input.nodes) columns[layer.get(node.id)!].push({ id: node.id, node, height: node.height });
-
-  // Each edge as a chain of slot ids, one per layer from its source to its target.
-  const chains: string[][] = [];
-  input.edges.forEach((e, i) => {
+  const chains = input.edges.map((e, i) => {
     const chain = [e.from];
     for (let l = layer.get(e.from)! + 1; l < layer.get(e.to)!; l++) {
       const id = `\u0000bend${i}@${l}`;
@@ -127,8 +124,13 @@ export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT
       chain.push(id);
     }
     chain.push(e.to);
-    chains.push(chain);
+    return chain;
   });
+  return { columns, chains };
+}
+
+/** Reorders each column in place by barycentre sweeps, keeping the order with the fewest crossings seen. */
+function orderColumns(columns: Slot[][], chains: readonly string[][], sweeps: number): void {
   // Links between slots of adjacent layers.
   const up = new Map<string, string[]>();
   const down = new Map<string, string[]>();
@@ -142,10 +144,8 @@ export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT
       up.get(chain[i + 1])!.push(chain[i]);
     }
   }
-
   const indexOf = new Map<string, number>();
-  const reindex = () => columns.forEach((column) => column.forEach((slot, i) => indexOf.set(slot.id, i)));
-  reindex();
+  columns.forEach((column) => column.forEach((slot, i) => indexOf.set(slot.id, i)));
   const totalCrossings = () => {
     let sum = 0;
     for (let l = 0; l + 1 < columns.length; l++) {
@@ -167,7 +167,7 @@ export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT
   };
   let best = columns.map((c) => [...c]);
   let fewest = totalCrossings();
-  for (let sweep = 0; sweep < spacing.sweeps && fewest > 0; sweep++) {
+  for (let sweep = 0; sweep < sweeps && fewest > 0; sweep++) {
     for (let l = 1; l < columns.length; l++) reorder(l, up);
     for (let l = columns.length - 2; l >= 0; l--) reorder(l, down);
     const crossings = totalCrossings();
@@ -177,13 +177,23 @@ export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT
     }
   }
   best.forEach((c, l) => (columns[l] = c));
-  reindex();
+}
 
-  // Coordinates: a column per layer, boxes stacked and centred in the tallest column's height.
+interface SlotPlace {
+  /** The slot's centre. */
+  x: number;
+  y: number;
+  /** Where edges leave (right) and enter (left) it. */
+  left: number;
+  right: number;
+}
+
+/** Coordinates: a column per layer, boxes stacked and centred in the tallest column's height. */
+function placeColumns(columns: readonly Slot[][], spacing: LayoutSpacing): { width: number; height: number; nodes: PlacedNode[]; places: Map<string, SlotPlace> } {
   const columnWidth = columns.map((column) => Math.max(0, ...column.map((s) => s.node?.width ?? 0)));
   const columnHeight = columns.map((column) => column.reduce((h, s, i) => h + s.height + (i > 0 ? spacing.rowGap : 0), 0));
   const innerHeight = Math.max(0, ...columnHeight);
-  const centre = new Map<string, { x: number; y: number; left: number; right: number }>();
+  const places = new Map<string, SlotPlace>();
   const nodes: PlacedNode[] = [];
   let x = spacing.margin;
   columns.forEach((column, l) => {
@@ -192,33 +202,39 @@ export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT
       const width = slot.node?.width ?? 0;
       // Boxes are left-aligned in their column; a bend sits in the column's middle.
       const left = slot.node ? x : x + columnWidth[l] / 2;
-      centre.set(slot.id, { x: left + width / 2, y: y + slot.height / 2, left, right: slot.node ? x + width : left });
+      places.set(slot.id, { x: left + width / 2, y: y + slot.height / 2, left, right: slot.node ? x + width : left });
       if (slot.node) nodes.push({ id: slot.id, layer: l, x: round(left), y: round(y), width: slot.node.width, height: slot.node.height });
       y += slot.height + spacing.rowGap;
     }
     x += columnWidth[l] + spacing.columnGap;
   });
-  const width = round(Math.max(x - spacing.columnGap + spacing.margin, 2 * spacing.margin));
-  const height = round(innerHeight + 2 * spacing.margin);
-
-  const edges: RoutedEdge[] = chains.map((chain, i) => {
-    const points = chain.map((id, k) => {
-      const c = centre.get(id)!;
-      if (k === 0) return { x: round(c.right), y: round(c.y) };
-      if (k === chain.length - 1) return { x: round(c.left), y: round(c.y) };
-      return { x: round(c.x), y: round(c.y) };
-    });
-    let path = `M${points[0].x},${points[0].y}`;
-    for (let k = 1; k < points.length; k++) {
-      const a = points[k - 1];
-      const b = points[k];
-      const mid = round((a.x + b.x) / 2);
-      path += ` C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`;
-    }
-    return { from: input.edges[i].from, to: input.edges[i].to, points, path };
-  });
   nodes.sort((a, b) => a.layer - b.layer || a.y - b.y);
-  return { width, height, nodes, edges };
+  return { width: round(Math.max(x - spacing.columnGap + spacing.margin, 2 * spacing.margin)), height: round(innerHeight + 2 * spacing.margin), nodes, places };
+}
+
+/** An edge through its chain's places: out of the source's right side, through each bend, into the target's left side. */
+function routeEdge(edge: LayoutInput['edges'][number], chain: readonly string[], places: ReadonlyMap<string, SlotPlace>): RoutedEdge {
+  const points = chain.map((id, k) => {
+    const c = places.get(id)!;
+    if (k === 0) return { x: round(c.right), y: round(c.y) };
+    if (k === chain.length - 1) return { x: round(c.left), y: round(c.y) };
+    return { x: round(c.x), y: round(c.y) };
+  });
+  let path = `M${points[0].x},${points[0].y}`;
+  for (let k = 1; k < points.length; k++) {
+    const a = points[k - 1];
+    const b = points[k];
+    const mid = round((a.x + b.x) / 2);
+    path += ` C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`;
+  }
+  return { from: edge.from, to: edge.to, points, path };
+}
+
+export function layoutGraph(input: LayoutInput, spacing: LayoutSpacing = DEFAULT_SPACING): Layout {
+  const { columns, chains } = columnsAndChains(input, layersOf(input), spacing);
+  orderColumns(columns, chains, spacing.sweeps);
+  const { width, height, nodes, places } = placeColumns(columns, spacing);
+  return { width, height, nodes, edges: chains.map((chain, i) => routeEdge(input.edges[i], chain, places)) };
 }
 
 /** How many pairs of edges cross in a layout (for tests and for judging the ordering). */

@@ -11,8 +11,8 @@
 // with them hidden.
 import type { ImageRef } from './types';
 import { basicAuthorization, secretsOf, type RegistryCredential } from './docker-credentials';
-import { contentDigestOf, MANIFEST_ACCEPT, manifestURL, parseWwwAuthenticate, pullScope, registryMessageOf, tokenOfResponse, tokenRequestURL, type EndpointOptions } from './oci-distribution';
-import { retryAfterSeconds } from './retry-after';
+import { contentDigestOf, MANIFEST_ACCEPT, manifestURL, parseWwwAuthenticate, pullScope, registryMessageOf, tokenOfResponse, tokenRequestURL, type Challenge, type EndpointOptions } from './oci-distribution';
+import { formatSeconds, retryAfterSeconds } from './retry-after';
 import { textFromServer } from './server-text';
 import { createHash } from 'node:crypto';
 
@@ -86,136 +86,143 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 const retriable = (status: number): boolean => status === 429 || status === 502 || status === 503 || status === 504 || status === 500;
 
-function formatSeconds(s: number): string {
-  return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+const statusLine = (status: number): string => `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
+
+/** One client's run: its options, the tokens it got and every secret it must hide. */
+interface Session {
+  opts: RegistryClientOptions;
+  /** Authorization header values by `registry repository`, shared by concurrent lookups. */
+  authorizations: Map<string, Promise<string | undefined>>;
+  /** Every secret seen (passwords, their Basic form, tokens): hidden from all messages. */
+  secrets: Set<string>;
+}
+
+const hide = (session: Session, text: string, max?: number): string => textFromServer(text, [...session.secrets], max);
+
+function credentialNote(session: Session, registry: string): string {
+  const hint = session.opts.credentialHint?.(registry);
+  return hint ? ` (${hint})` : '';
+}
+
+/** One request with retries for 429/5xx and lost connections: any other answer, or a RegistryError. */
+async function send(session: Session, request: TransportRequest, what: string): Promise<TransportResponse> {
+  const { opts } = session;
+  let problem = '';
+  for (let attempt = 1; ; attempt++) {
+    let wait: number | undefined;
+    try {
+      const response = await opts.transport(request);
+      if (!retriable(response.status)) return response;
+      const said = request.method === 'GET' ? registryMessageOf(response.body.toString('utf8')) : '';
+      problem = `${what} answered ${statusLine(response.status)}${said ? `: ${hide(session, said)}` : ''}`;
+      wait = retryAfterSeconds(response.headers.get('retry-after'), opts.now());
+    } catch (e) {
+      problem = `no answer from ${what} (${hide(session, e instanceof Error ? e.message : String(e), 200)})`;
+    }
+    if (attempt >= opts.maxAttempts) throw new RegistryError(`${problem}; gave up after ${attempt} attempt(s)`);
+    const seconds = wait ?? Math.min(2 ** (attempt - 1), 30);
+    if (seconds > opts.maxWaitSeconds) {
+      throw new RegistryError(`${problem}; it asks to wait ${formatSeconds(seconds)}, longer than the ${formatSeconds(opts.maxWaitSeconds)} allowed (--max-wait); try again later`);
+    }
+    opts.log?.(`${problem}; retrying in ${formatSeconds(seconds)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
+    await opts.sleep(seconds * 1000);
+  }
+}
+
+/** A pull token from the realm a Bearer challenge names, with the user's credentials when there are some. */
+async function bearerToken(session: Session, ref: ImageRef, bearer: Challenge, credential: RegistryCredential | undefined): Promise<string> {
+  const registry = ref.registry;
+  let url: string;
+  try {
+    url = tokenRequestURL(bearer, pullScope(ref.repository), session.opts);
+  } catch (e) {
+    throw new RegistryError(`${registry} asks for a token, but ${(e as Error).message}`);
+  }
+  const headers: Record<string, string> = { 'User-Agent': session.opts.userAgent, Accept: 'application/json' };
+  if (credential) headers.Authorization = basicAuthorization(credential);
+  const service = `the token service ${new URL(url).host} of ${registry}`;
+  const response = await send(session, { method: 'GET', url, headers }, service);
+  if (response.status !== 200) {
+    const said = hide(session, registryMessageOf(response.body.toString('utf8')));
+    const hint = response.status === 401 || response.status === 403 ? `; ${credential ? 'the credentials for it were refused' : `${registry} needs credentials: ${HINTS[401].replace('REGISTRY', registry)}`}` : '';
+    throw new RegistryError(`${service} answered ${statusLine(response.status)}${said ? `: ${said}` : ''}${hint}${credentialNote(session, registry)}`);
+  }
+  let token: string;
+  try {
+    token = tokenOfResponse(response.body.toString('utf8'));
+  } catch (e) {
+    throw new RegistryError(`${service}: ${(e as Error).message}`);
+  }
+  session.secrets.add(token);
+  return token;
+}
+
+/** The Authorization a 401's challenge asks for; a RegistryError when it cannot be met. */
+async function authorize(session: Session, ref: ImageRef, challengeHeader: string | null): Promise<string> {
+  const registry = ref.registry;
+  const credential = session.opts.credentialFor(registry);
+  if (credential) for (const s of secretsOf(credential)) session.secrets.add(s);
+  const challenges = parseWwwAuthenticate(challengeHeader ?? '');
+  const bearer = challenges.find((c) => c.scheme === 'bearer');
+  if (bearer) return `Bearer ${await bearerToken(session, ref, bearer, credential)}`;
+  if (challenges.some((c) => c.scheme === 'basic')) {
+    if (!credential) throw new RegistryError(`${registry} asks for a user name and password (Basic); ${HINTS[401].replace('REGISTRY', registry)}${credentialNote(session, registry)}`);
+    return basicAuthorization(credential);
+  }
+  throw new RegistryError(`${registry} answered 401 Unauthorized without a challenge image-factory can answer (WWW-Authenticate: ${hide(session, challengeHeader ?? 'none', 200)})`);
+}
+
+/** The registry's words for a refusal: a HEAD has no body, so the same request is made as a GET. */
+async function refusal(session: Session, url: string, headers: Record<string, string>, what: string, headStatus: number): Promise<string> {
+  let status = headStatus;
+  let said = '';
+  try {
+    const response = await session.opts.transport({ method: 'GET', url, headers });
+    status = response.status;
+    said = hide(session, registryMessageOf(response.body.toString('utf8')));
+  } catch {
+    // the HEAD's status is all there is
+  }
+  return `${what} answered ${statusLine(status)}${said ? `: ${said}` : ''}`;
+}
+
+/** The digest of a manifest a HEAD answered without Docker-Content-Digest (allowed by the spec): that of its bytes. */
+async function digestOfManifestBody(session: Session, ref: ImageRef, url: string, headers: Record<string, string>): Promise<string> {
+  const get = await send(session, { method: 'GET', url, headers }, ref.registry);
+  if (get.status === 200) {
+    const fromHeader = contentDigestOf(get.headers.get('docker-content-digest'));
+    if (fromHeader) return fromHeader;
+    if (get.body.length > 0 && get.body.length < MAX_MANIFEST_BYTES) return `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
+  }
+  throw new RegistryError(`${ref.registry} sent no Docker-Content-Digest for the manifest, and its body gave none`);
+}
+
+async function currentDigest(session: Session, ref: ImageRef): Promise<string> {
+  const { opts } = session;
+  if (ref.tag === undefined) throw new RegistryError(`${ref.ref} has no tag to look up`);
+  const url = manifestURL(ref, opts);
+  const key = `${ref.registry} ${ref.repository}`;
+  const headers: Record<string, string> = { Accept: MANIFEST_ACCEPT, 'User-Agent': opts.userAgent };
+  const known = session.authorizations.get(key);
+  const reuse = known ? await known.catch(() => undefined) : undefined;
+  if (reuse) headers.Authorization = reuse;
+  let response = await send(session, { method: 'HEAD', url, headers }, ref.registry);
+  if (response.status === 401) {
+    // Concurrent lookups of one repository share one token request.
+    const pending = authorize(session, ref, response.headers.get('www-authenticate'));
+    session.authorizations.set(key, pending);
+    headers.Authorization = await pending;
+    response = await send(session, { method: 'HEAD', url, headers }, ref.registry);
+  }
+  if (response.status === 200) return contentDigestOf(response.headers.get('docker-content-digest')) || (await digestOfManifestBody(session, ref, url, headers));
+  const message = await refusal(session, url, headers, ref.registry, response.status);
+  const hint = HINTS[response.status];
+  const loggedIn = response.status === 401 && opts.credentialFor(ref.registry) !== undefined;
+  throw new RegistryError(`${message}${hint ? `; ${loggedIn ? 'the credentials were refused' : hint.replace('REGISTRY', ref.registry)}` : ''}${response.status === 401 ? credentialNote(session, ref.registry) : ''}`);
 }
 
 export function createRegistryClient(opts: RegistryClientOptions): RegistryClient {
   if (!Number.isInteger(opts.maxAttempts) || opts.maxAttempts < 1) throw new Error('maxAttempts must be a whole number of at least 1');
-  /** Authorization header values by `registry repository`, shared by concurrent lookups. */
-  const authorizations = new Map<string, Promise<string | undefined>>();
-  /** Every secret seen (passwords, their Basic form, tokens): hidden from all messages. */
-  const secrets = new Set<string>();
-  const hide = (text: string, max?: number) => textFromServer(text, [...secrets], max);
-
-  const statusLine = (status: number): string => `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`;
-
-  /** One request with retries for 429/5xx and lost connections: any other answer, or a RegistryError. */
-  async function send(request: TransportRequest, what: string): Promise<TransportResponse> {
-    let problem = '';
-    for (let attempt = 1; ; attempt++) {
-      let wait: number | undefined;
-      try {
-        const response = await opts.transport(request);
-        if (!retriable(response.status)) return response;
-        const said = request.method === 'GET' ? registryMessageOf(response.body.toString('utf8')) : '';
-        problem = `${what} answered ${statusLine(response.status)}${said ? `: ${hide(said)}` : ''}`;
-        wait = retryAfterSeconds(response.headers.get('retry-after'), opts.now());
-      } catch (e) {
-        problem = `no answer from ${what} (${hide(e instanceof Error ? e.message : String(e), 200)})`;
-      }
-      if (attempt >= opts.maxAttempts) throw new RegistryError(`${problem}; gave up after ${attempt} attempt(s)`);
-      const seconds = wait ?? Math.min(2 ** (attempt - 1), 30);
-      if (seconds > opts.maxWaitSeconds) {
-        throw new RegistryError(`${problem}; it asks to wait ${formatSeconds(seconds)}, longer than the ${formatSeconds(opts.maxWaitSeconds)} allowed (--max-wait); try again later`);
-      }
-      opts.log?.(`${problem}; retrying in ${formatSeconds(seconds)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
-      await opts.sleep(seconds * 1000);
-    }
-  }
-
-  /** The Authorization a 401's challenge asks for; a RegistryError when it cannot be met. */
-  async function authorize(ref: ImageRef, challengeHeader: string | null): Promise<string> {
-    const registry = ref.registry;
-    const credential = opts.credentialFor(registry);
-    if (credential) for (const s of secretsOf(credential)) secrets.add(s);
-    const challenges = parseWwwAuthenticate(challengeHeader ?? '');
-    const bearer = challenges.find((c) => c.scheme === 'bearer');
-    const basic = challenges.find((c) => c.scheme === 'basic');
-    if (bearer) {
-      let url: string;
-      try {
-        url = tokenRequestURL(bearer, pullScope(ref.repository), opts);
-      } catch (e) {
-        throw new RegistryError(`${registry} asks for a token, but ${(e as Error).message}`);
-      }
-      const headers: Record<string, string> = { 'User-Agent': opts.userAgent, Accept: 'application/json' };
-      if (credential) headers.Authorization = basicAuthorization(credential);
-      const realm = new URL(url).host;
-      const response = await send({ method: 'GET', url, headers }, `the token service ${realm} of ${registry}`);
-      if (response.status !== 200) {
-        const said = hide(registryMessageOf(response.body.toString('utf8')));
-        const hint = response.status === 401 || response.status === 403 ? `; ${credential ? 'the credentials for it were refused' : `${registry} needs credentials: ${HINTS[401].replace('REGISTRY', registry)}`}` : '';
-        throw new RegistryError(`the token service ${realm} of ${registry} answered ${statusLine(response.status)}${said ? `: ${said}` : ''}${hint}${credentialNote(registry)}`);
-      }
-      let token: string;
-      try {
-        token = tokenOfResponse(response.body.toString('utf8'));
-      } catch (e) {
-        throw new RegistryError(`the token service ${realm} of ${registry}: ${(e as Error).message}`);
-      }
-      secrets.add(token);
-      return `Bearer ${token}`;
-    }
-    if (basic) {
-      if (!credential) throw new RegistryError(`${registry} asks for a user name and password (Basic); ${HINTS[401].replace('REGISTRY', registry)}${credentialNote(registry)}`);
-      return basicAuthorization(credential);
-    }
-    throw new RegistryError(`${registry} answered 401 Unauthorized without a challenge image-factory can answer (WWW-Authenticate: ${hide(challengeHeader ?? 'none', 200)})`);
-  }
-
-  const credentialNote = (registry: string): string => {
-    const hint = opts.credentialHint?.(registry);
-    return hint ? ` (${hint})` : '';
-  };
-
-  /** The registry's words for a refusal: a HEAD has no body, so the same request is made as a GET. */
-  async function refusal(url: string, headers: Record<string, string>, what: string, headStatus: number): Promise<string> {
-    let status = headStatus;
-    let said = '';
-    try {
-      const response = await opts.transport({ method: 'GET', url, headers });
-      status = response.status;
-      said = hide(registryMessageOf(response.body.toString('utf8')));
-    } catch {
-      // the HEAD's status is all there is
-    }
-    return `${what} answered ${statusLine(status)}${said ? `: ${said}` : ''}`;
-  }
-
-  async function currentDigest(ref: ImageRef): Promise<string> {
-    if (ref.tag === undefined) throw new RegistryError(`${ref.ref} has no tag to look up`);
-    const url = manifestURL(ref, opts);
-    const key = `${ref.registry} ${ref.repository}`;
-    const headers: Record<string, string> = { Accept: MANIFEST_ACCEPT, 'User-Agent': opts.userAgent };
-    const known = authorizations.get(key);
-    const reuse = known ? await known.catch(() => undefined) : undefined;
-    if (reuse) headers.Authorization = reuse;
-    let response = await send({ method: 'HEAD', url, headers }, ref.registry);
-    if (response.status === 401) {
-      // Concurrent lookups of one repository share one token request.
-      const pending = authorize(ref, response.headers.get('www-authenticate'));
-      authorizations.set(key, pending);
-      headers.Authorization = await pending;
-      response = await send({ method: 'HEAD', url, headers }, ref.registry);
-    }
-    if (response.status === 200) {
-      const digest = contentDigestOf(response.headers.get('docker-content-digest'));
-      if (digest) return digest;
-      // No Docker-Content-Digest (allowed by the spec): the digest is that of the manifest's bytes.
-      const get = await send({ method: 'GET', url, headers }, ref.registry);
-      if (get.status === 200) {
-        const fromHeader = contentDigestOf(get.headers.get('docker-content-digest'));
-        if (fromHeader) return fromHeader;
-        if (get.body.length > 0 && get.body.length < MAX_MANIFEST_BYTES) return `sha256:${createHash('sha256').update(get.body).digest('hex')}`;
-      }
-      throw new RegistryError(`${ref.registry} sent no Docker-Content-Digest for the manifest, and its body gave none`);
-    }
-    const message = await refusal(url, headers, ref.registry, response.status);
-    const hint = HINTS[response.status];
-    const loggedIn = response.status === 401 && opts.credentialFor(ref.registry) !== undefined;
-    throw new RegistryError(`${message}${hint ? `; ${loggedIn ? 'the credentials were refused' : hint.replace('REGISTRY', ref.registry)}` : ''}${response.status === 401 ? credentialNote(ref.registry) : ''}`);
-  }
-
-  return { currentDigest };
+  const session: Session = { opts, authorizations: new Map(), secrets: new Set() };
+  return { currentDigest: (ref) => currentDigest(session, ref) };
 }

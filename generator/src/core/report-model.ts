@@ -167,18 +167,27 @@ function reasonUnwatched(image: ImageValues, state: ImageState | undefined): str
   return 'not watched: it builds only on scratch or on its own stages';
 }
 
-export function reportView(input: ReportInput): ReportView {
-  const { values, states, status } = input;
-  const model = graphModel(values);
+/** What every part of the page reads: the status by image, and the CSS class an image's state gives. */
+interface ReportContext {
+  status?: StatusDocument;
+  statusByName: ReadonlyMap<string, StatusDocument['images'][number]>;
+  stateClassOf(image: ImageValues): string;
+}
+
+function contextOf(status: StatusDocument | undefined): ReportContext {
   const statusByName = new Map((status?.images ?? []).map((s) => [s.name, s]));
-  const imageByName = new Map(values.images.map((i) => [i.name, i]));
   const stateClassOf = (image: ImageValues): string => {
     const s = statusByName.get(image.name);
     if (s) return `state-${s.state}`;
     return status ? 'state-unchecked' : image.autoRebuild ? 'mode-auto' : 'mode-manual';
   };
+  return { status, statusByName, stateClassOf };
+}
 
-  // The drawing.
+/** The drawing: boxes sized to their labels, laid out left to right, edges titled with their cooldown. */
+function graphView(values: ChartValues, context: ReportContext): ReportView['graph'] {
+  const model = graphModel(values);
+  const imageByName = new Map(values.images.map((i) => [i.name, i]));
   const labelOf = (n: GraphNode) => fitted(n.kind === 'image' ? n.label : shortRef(n.label), MAX_LABEL_CHARS);
   const layout = layoutGraph({
     nodes: model.nodes.map((n) => ({ id: n.id, width: Math.ceil(labelOf(n).length * CHAR_WIDTH + NODE_PADDING), height: NODE_HEIGHT })),
@@ -191,7 +200,7 @@ export function reportView(input: ReportInput): ReportView {
     return {
       domId: `node-${p.id}`,
       kind: n.kind,
-      classes: image ? `node image ${stateClassOf(image)}` : `node ${n.kind}`,
+      classes: image ? `node image ${context.stateClassOf(image)}` : `node ${n.kind}`,
       x: p.x,
       y: p.y,
       width: p.width,
@@ -211,112 +220,128 @@ export function reportView(input: ReportInput): ReportView {
     const how = e.kind === 'pinned' ? 'pinned: never rebuilt for it' : e.soak === '0' ? 'rebuilt at once' : `rebuilt after a cooldown of ${e.soak}`;
     return { classes: `edge ${e.kind}`, path: r.path, title: `${from} \u2192 ${to}: ${how}` };
   });
+  return { width: layout.width, height: layout.height, nodes, edges };
+}
 
-  // The sections, one per image, sorted by name.
+/** An image's bases, watched and pinned, sorted by reference: what it was built on and what is current. */
+function baseRowsOf(image: ImageValues, state: ImageState | undefined, context: ReportContext): BaseRow[] {
+  const baseStatus = new Map((context.statusByName.get(image.name)?.bases ?? []).map((b) => [b.ref, b]));
+  const recorded = state?.lastRebuild.bases ?? {};
+  return [
+    ...image.upstreams.map((up): BaseRow => {
+      const built = recorded[up.key];
+      const s = baseStatus.get(up.ref);
+      const builtOn = s?.builtOn ?? (built?.digest || undefined);
+      const current = s?.currentDigest ?? undefined;
+      return {
+        ref: up.ref,
+        kind: up.kind,
+        kindLabel: up.kind === 'image' ? 'enrolled image' : 'base image',
+        href: up.kind === 'image' && up.image !== undefined ? `#${imageAnchor(up.image)}` : undefined,
+        builtOn,
+        builtOnShort: builtOn && shortDigest(builtOn),
+        builtAt: dateView(built?.at),
+        current,
+        currentShort: current && shortDigest(current),
+        changed: current !== undefined && builtOn !== undefined && current !== builtOn,
+        changedAt: dateView(s?.changedAt),
+        dueAt: dateView(s?.dueAt),
+      };
+    }),
+    ...image.pinnedBases.map((ref): BaseRow => {
+      const digest = /@([a-z0-9]+:[0-9a-f]+)$/.exec(ref)?.[1];
+      return { ref, kind: 'pinned', kindLabel: 'pinned by digest', builtOn: digest, builtOnShort: digest && shortDigest(digest), changed: false };
+    }),
+  ].sort((a, b) => byString(a.ref, b.ref));
+}
+
+/** The analysis warnings, each linked to its Dockerfile line, after the reason the image is unwatched (if it is). */
+function warningRowsOf(image: ImageValues, state: ImageState | undefined): WarningRow[] {
+  const dockerfileRef = state?.analysis.commit ?? image.source.branch;
+  const warnings: WarningRow[] = (state?.analysis.warnings ?? []).map((w) => ({
+    where: `${image.source.dockerfile}:${w.line}:${w.col}`,
+    message: w.message,
+    href: githubFileLink(image.source.url, dockerfileRef, image.source.dockerfile, w.line),
+  }));
+  const unwatched = reasonUnwatched(image, state);
+  if (unwatched !== undefined) warnings.unshift({ where: image.name, message: unwatched });
+  return warnings;
+}
+
+/** One image's section. */
+function imageView(image: ImageValues, state: ImageState | undefined, children: readonly string[], context: ReportContext): ImageView {
+  const imageStatus = context.statusByName.get(image.name);
+  const cause = state?.lastRebuild.base ? `${state.lastRebuild.base}${state.lastRebuild.digest ? ` @ ${shortDigest(state.lastRebuild.digest)}` : ''}` : undefined;
+  const analysis =
+    state?.analysis.status === 'analyzed' ? `analyzed${state.analysis.commit ? ` at commit ${state.analysis.commit.slice(0, 12)}` : ''}` : 'not analyzed yet';
+  return {
+    anchor: imageAnchor(image.name),
+    name: image.name,
+    image: image.repoURL,
+    state: imageStatus?.state,
+    stateLabel: imageStatus ? STATE_LABELS[imageStatus.state] : context.status ? 'not in the status file' : 'not checked',
+    stateClass: context.stateClassOf(image),
+    rebuildDelay: image.rebuildDelay,
+    mode: image.autoRebuild ? 'automatic' : 'manual (autoRebuild: false)',
+    local: image.source.local,
+    sourceRepo: image.source.repo,
+    branch: image.source.branch,
+    dockerfile: image.source.dockerfile,
+    dockerfileHref: githubFileLink(image.source.url, image.source.branch, image.source.dockerfile),
+    workflow: image.source.workflow,
+    workflowHref: githubWorkflowLink(image.source.url, image.source.workflow),
+    analysis,
+    analyzedAt: dateView(state?.analysis.analyzedAt),
+    lastRebuildAt: dateView(state?.lastRebuild.at),
+    lastRebuildCause: cause,
+    bases: baseRowsOf(image, state, context),
+    warnings: warningRowsOf(image, state),
+    children: [...children].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` })),
+  };
+}
+
+/** The sections, one per image, sorted by name; each lists the enrolled images built on it. */
+function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>, context: ReportContext): ImageView[] {
   const children = new Map<string, string[]>();
   for (const image of values.images) {
     for (const up of image.upstreams) {
       if (up.kind === 'image' && up.image !== undefined) children.set(up.image, [...(children.get(up.image) ?? []), image.name]);
     }
   }
-  const images: ImageView[] = [...values.images]
-    .sort((a, b) => byString(a.name, b.name))
-    .map((image) => {
-      const state = states.get(image.name);
-      const imageStatus = statusByName.get(image.name);
-      const baseStatus = new Map((imageStatus?.bases ?? []).map((b) => [b.ref, b]));
-      const recorded = state?.lastRebuild.bases ?? {};
-      const bases: BaseRow[] = [
-        ...image.upstreams.map((up): BaseRow => {
-          const built = recorded[up.key];
-          const s = baseStatus.get(up.ref);
-          const builtOn = s?.builtOn ?? (built?.digest || undefined);
-          const current = s?.currentDigest ?? undefined;
-          return {
-            ref: up.ref,
-            kind: up.kind,
-            kindLabel: up.kind === 'image' ? 'enrolled image' : 'base image',
-            href: up.kind === 'image' && up.image !== undefined ? `#${imageAnchor(up.image)}` : undefined,
-            builtOn,
-            builtOnShort: builtOn && shortDigest(builtOn),
-            builtAt: dateView(built?.at),
-            current,
-            currentShort: current && shortDigest(current),
-            changed: current !== undefined && builtOn !== undefined && current !== builtOn,
-            changedAt: dateView(s?.changedAt),
-            dueAt: dateView(s?.dueAt),
-          };
-        }),
-        ...image.pinnedBases.map((ref): BaseRow => {
-          const digest = /@([a-z0-9]+:[0-9a-f]+)$/.exec(ref)?.[1];
-          return { ref, kind: 'pinned', kindLabel: 'pinned by digest', builtOn: digest, builtOnShort: digest && shortDigest(digest), changed: false };
-        }),
-      ].sort((a, b) => byString(a.ref, b.ref));
-      const dockerfileRef = state?.analysis.commit ?? image.source.branch;
-      const warnings: WarningRow[] = (state?.analysis.warnings ?? []).map((w) => ({
-        where: `${image.source.dockerfile}:${w.line}:${w.col}`,
-        message: w.message,
-        href: githubFileLink(image.source.url, dockerfileRef, image.source.dockerfile, w.line),
-      }));
-      const unwatched = reasonUnwatched(image, state);
-      if (unwatched !== undefined) warnings.unshift({ where: image.name, message: unwatched });
-      const lastAt = dateView(state?.lastRebuild.at);
-      const cause = state?.lastRebuild.base ? `${state.lastRebuild.base}${state.lastRebuild.digest ? ` @ ${shortDigest(state.lastRebuild.digest)}` : ''}` : undefined;
-      const analysis =
-        state?.analysis.status === 'analyzed'
-          ? `analyzed${state.analysis.commit ? ` at commit ${state.analysis.commit.slice(0, 12)}` : ''}`
-          : 'not analyzed yet';
-      return {
-        anchor: imageAnchor(image.name),
-        name: image.name,
-        image: image.repoURL,
-        state: imageStatus?.state,
-        stateLabel: imageStatus ? STATE_LABELS[imageStatus.state] : status ? 'not in the status file' : 'not checked',
-        stateClass: stateClassOf(image),
-        rebuildDelay: image.rebuildDelay,
-        mode: image.autoRebuild ? 'automatic' : 'manual (autoRebuild: false)',
-        local: image.source.local,
-        sourceRepo: image.source.repo,
-        branch: image.source.branch,
-        dockerfile: image.source.dockerfile,
-        dockerfileHref: githubFileLink(image.source.url, image.source.branch, image.source.dockerfile),
-        workflow: image.source.workflow,
-        workflowHref: githubWorkflowLink(image.source.url, image.source.workflow),
-        analysis,
-        analyzedAt: dateView(state?.analysis.analyzedAt),
-        lastRebuildAt: lastAt,
-        lastRebuildCause: cause,
-        bases,
-        warnings,
-        children: (children.get(image.name) ?? []).sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` })),
-      };
-    });
+  return [...values.images].sort((a, b) => byString(a.name, b.name)).map((image) => imageView(image, states.get(image.name), children.get(image.name) ?? [], context));
+}
 
+/** Every base image that is not itself enrolled, and every pinned one, with the images built on it. */
+function baseImageViews(values: ChartValues): BaseImageView[] {
   const enrolledRepos = new Set(values.images.map((i) => i.repoURL));
   const usedByOf = (names: string[]) => [...new Set(names)].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` }));
   const pinnedUsers = new Map<string, string[]>();
   for (const e of values.edges) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);
-  const baseImages: BaseImageView[] = [
+  return [
     ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(b.usedBy) })),
     ...[...pinnedUsers].map(([ref, users]) => ({ ref, pinned: true, usedBy: usedByOf(users) })),
   ].sort((a, b) => byString(a.ref, b.ref));
+}
 
+export function reportView(input: ReportInput): ReportView {
+  const { values, status } = input;
+  const context = contextOf(status);
+  const images = imageViews(values, input.states, context);
   const counts = status
     ? (Object.keys(STATE_LABELS) as ImageStatusState[])
         .map((s) => ({ label: STATE_LABELS[s], count: images.filter((i) => i.state === s).length, stateClass: `state-${s}` }))
         .filter((c) => c.count > 0)
     : [];
-
   return {
     title: 'Image Factory report',
     stateRepo: values.stateRepo ? { url: values.stateRepo.url, href: githubRepoLink(values.stateRepo.url), branch: values.stateRepo.branch } : undefined,
     generatedAt: dateView(input.generatedAt),
     hasStatus: status !== undefined,
     counts,
-    graph: { width: layout.width, height: layout.height, nodes, edges },
+    graph: graphView(values, context),
     rebuildOrder: rebuildOrder(values).map((name) => ({ name, href: `#${imageAnchor(name)}` })),
     images,
-    baseImages,
+    baseImages: baseImageViews(values),
     statusErrors: [...(status?.errors ?? [])].sort(byString),
   };
 }

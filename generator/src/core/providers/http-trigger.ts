@@ -8,7 +8,7 @@
 // control characters are made visible, and it is shortened.
 import type { Problem } from '../errors';
 import { textFromServer } from '../server-text';
-import { retryAfterSeconds as retryAfterOf } from '../retry-after';
+import { formatSeconds, retryAfterSeconds as retryAfterOf } from '../retry-after';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -130,12 +130,6 @@ export function jsonMessageOf(body: string): string {
 /** Seconds to wait from Retry-After (seconds or an HTTP date); undefined when the server named none. */
 export function retryAfterSeconds(headers: HeadersLike, nowMs: number): number | undefined {
   return retryAfterOf(headers.get('retry-after'), nowMs);
-}
-
-export function formatSeconds(s: number): string {
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
 }
 
 /** At most MAX_ERROR_BODY_BYTES of the body: the rest is never downloaded (the stream is cancelled). */
