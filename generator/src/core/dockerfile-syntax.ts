@@ -419,104 +419,139 @@ export function wordsIn(text: string, escape: string, from: number, to: number):
   return words;
 }
 
+/** Returned by a WordScan step: the visitor wants no more words. */
+const STOP = -1;
+
+/** One pass of visitWords over text[from, from + len): the state its steps share. */
+class WordScan {
+  atLineStart = false;
+  comment = false;
+  /** Where the current word started (relative to `from`), or -1 between words. */
+  found = -1;
+  // Blanks seen since an escaped line break, and whether we are inside such a sequence.
+  blankAfterEscape = false;
+  escaping = false;
+  escapeMarker = -1;
+  value = '';
+  // Plain characters are taken in runs, one slice each (see readInstruction).
+  runStart = -1;
+
+  constructor(
+    readonly text: string,
+    readonly escape: string,
+    readonly from: number,
+    readonly len: number,
+    readonly visit: (word: Word) => boolean,
+  ) {}
+
+  flush(to: number): void {
+    if (this.runStart !== -1) this.value += this.text.slice(this.from + this.runStart, this.from + to);
+    this.runStart = -1;
+  }
+
+  /** Hands the word over; true when the visitor wants no more. */
+  push(end: number): boolean {
+    const stop = this.visit({ value: this.value, start: this.from + this.found, end: this.from + end });
+    this.value = '';
+    this.found = -1;
+    return stop;
+  }
+
+  /** A blank or line break at i; true when the visitor wants no more. */
+  blank(i: number, ch: string): boolean {
+    if (this.escaping) {
+      this.blankAfterEscape = true;
+      if (isNewline(ch)) {
+        this.blankAfterEscape = false;
+        if (this.comment) {
+          this.comment = false;
+          this.atLineStart = true;
+        }
+      }
+      return false;
+    }
+    if (this.found !== -1) {
+      if (this.push(this.escapeMarker === -1 ? i : this.escapeMarker)) return true;
+      this.escapeMarker = -1;
+    }
+    return false;
+  }
+
+  /** The escape character at i; returns the index the pass goes on after (`len` ends it), or STOP. */
+  escapeAt(i: number): number {
+    const { text, from, len } = this;
+    const next = i + 1 < len ? text[from + i + 1] : '';
+    if (isBlank(next)) {
+      for (let j = i + 2; j < len; j++) {
+        const c = text[from + j];
+        if (isBlank(c)) continue;
+        if (isNewline(c)) {
+          if (c === '\r') j++;
+          this.comment = false;
+          this.escaping = true;
+          this.atLineStart = true;
+          if (this.found !== -1) this.escapeMarker = i;
+          return j;
+        }
+        this.escapeMarker = i;
+        return this.found === -1 ? j - 1 : i;
+      }
+      return i;
+    }
+    if (isNewline(next)) {
+      this.comment = false;
+      this.escaping = true;
+      this.atLineStart = true;
+      if (this.found !== -1 && this.escapeMarker === -1) this.escapeMarker = i;
+      return i + (next === '\r' ? 2 : 1);
+    }
+    if (this.blankAfterEscape && this.escapeMarker !== -1 && this.push(this.escapeMarker)) return STOP;
+    this.escapeMarker = -1;
+    this.blankAfterEscape = false;
+    this.escaping = false;
+    if (next === '') return len;
+    this.value += next === '$' ? this.escape + next : next;
+    if (this.found === -1) this.found = i;
+    return i + 1;
+  }
+
+  /** Any other character at i: a comment's start, or the start of a run of plain ones; true when the visitor wants no more. */
+  other(i: number, ch: string): boolean {
+    if (this.comment) return false;
+    if (this.atLineStart && ch === '#') {
+      this.comment = true;
+    } else {
+      if (this.blankAfterEscape && this.escapeMarker !== -1 && this.push(this.escapeMarker)) return true;
+      this.blankAfterEscape = false;
+      this.escaping = false;
+      this.escapeMarker = -1;
+      this.runStart = i;
+      if (this.found === -1) this.found = i;
+    }
+    this.atLineStart = false;
+    return false;
+  }
+}
+
 /** Calls `visit` with each word of text[from, to) (see wordsIn) until it returns true. */
 function visitWords(text: string, escape: string, from: number, to: number, visit: (word: Word) => boolean): void {
   const len = to - from;
-  const charAt = (k: number): string => (k < len ? text[from + k] : '');
-  let atLineStart = false;
-  let comment = false;
-  let found = -1;
-  // Blanks seen since an escaped line break, and whether we are inside such a sequence.
-  let blankAfterEscape = false;
-  let escaping = false;
-  let escapeMarker = -1;
-  let value = '';
-  // Plain characters are taken in runs, one slice each (see readInstruction).
-  let runStart = -1;
-  const flush = (to: number) => {
-    if (runStart !== -1) value += text.slice(from + runStart, from + to);
-    runStart = -1;
-  };
-  /** Hands the word over; true when the visitor wants no more. */
-  const push = (end: number): boolean => {
-    const stop = visit({ value, start: from + found, end: from + end });
-    value = '';
-    found = -1;
-    return stop;
-  };
+  const scan = new WordScan(text, escape, from, len, visit);
   for (let i = 0; i < len; i++) {
     const ch = text[from + i];
-    if (runStart !== -1) {
+    if (scan.runStart !== -1) {
       if (!isBlank(ch) && !isNewline(ch) && ch !== escape) continue;
-      flush(i);
+      scan.flush(i);
     }
     if (isBlank(ch) || isNewline(ch)) {
-      if (escaping) {
-        blankAfterEscape = true;
-        if (isNewline(ch)) {
-          blankAfterEscape = false;
-          if (comment) {
-            comment = false;
-            atLineStart = true;
-          }
-        }
-        continue;
-      }
-      if (found !== -1) {
-        if (push(escapeMarker === -1 ? i : escapeMarker)) return;
-        escapeMarker = -1;
-      }
+      if (scan.blank(i, ch)) return;
     } else if (ch === escape) {
-      const next = charAt(i + 1);
-      if (isBlank(next)) {
-        for (let j = i + 2; j < len; j++) {
-          const c = text[from + j];
-          if (isBlank(c)) continue;
-          if (isNewline(c)) {
-            if (c === '\r') j++;
-            comment = false;
-            escaping = true;
-            atLineStart = true;
-            if (found !== -1) escapeMarker = i;
-            i = j;
-          } else {
-            escapeMarker = i;
-            if (found === -1) i = j - 1;
-          }
-          break;
-        }
-      } else if (isNewline(next)) {
-        comment = false;
-        escaping = true;
-        atLineStart = true;
-        if (found !== -1 && escapeMarker === -1) escapeMarker = i;
-        i += next === '\r' ? 2 : 1;
-      } else {
-        if (blankAfterEscape && escapeMarker !== -1 && push(escapeMarker)) return;
-        escapeMarker = -1;
-        blankAfterEscape = false;
-        escaping = false;
-        if (next === '') break;
-        value += next === '$' ? ch + next : next;
-        if (found === -1) found = i;
-        i++;
-      }
-    } else if (!comment) {
-      if (atLineStart && ch === '#') {
-        comment = true;
-      } else {
-        if (blankAfterEscape && escapeMarker !== -1 && push(escapeMarker)) return;
-        blankAfterEscape = false;
-        escaping = false;
-        escapeMarker = -1;
-        runStart = i;
-        if (found === -1) found = i;
-      }
-      atLineStart = false;
-    }
+      i = scan.escapeAt(i);
+      if (i === STOP) return;
+    } else if (scan.other(i, ch)) return;
   }
-  flush(len);
-  if (found !== -1) push(escapeMarker === -1 ? len : escapeMarker);
+  scan.flush(len);
+  if (scan.found !== -1) scan.push(scan.escapeMarker === -1 ? len : scan.escapeMarker);
 }
 
 /**
