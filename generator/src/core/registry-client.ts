@@ -12,7 +12,8 @@
 import type { ImageRef } from './types';
 import { basicAuthorization, secretsOf, type RegistryCredential } from './docker-credentials';
 import { contentDigestOf, MANIFEST_ACCEPT, manifestURL, parseWwwAuthenticate, pullScope, registryMessageOf, tokenOfResponse, tokenRequestURL, type Challenge, type EndpointOptions } from './oci-distribution';
-import { formatSeconds, retryAfterSeconds } from './retry-after';
+import { retryAfterSeconds } from './retry-after';
+import { withRetries, type Retry } from './retry';
 import { textFromServer } from './server-text';
 import { createHash } from 'node:crypto';
 
@@ -104,29 +105,21 @@ function credentialNote(session: Session, registry: string): string {
   return hint ? ` (${hint})` : '';
 }
 
-/** One request with retries for 429/5xx and lost connections: any other answer, or a RegistryError. */
+/** One request with retries for 429/5xx and lost connections (core/retry.ts): any other answer, or a RegistryError. */
 async function send(session: Session, request: TransportRequest, what: string): Promise<TransportResponse> {
   const { opts } = session;
-  let problem = '';
-  for (let attempt = 1; ; attempt++) {
-    let wait: number | undefined;
+  const attempt = async (): Promise<{ result: TransportResponse } | Retry> => {
     try {
       const response = await opts.transport(request);
-      if (!retriable(response.status)) return response;
+      if (!retriable(response.status)) return { result: response };
       const said = request.method === 'GET' ? registryMessageOf(response.body.toString('utf8')) : '';
-      problem = `${what} answered ${statusLine(response.status)}${said ? `: ${hide(session, said)}` : ''}`;
-      wait = retryAfterSeconds(response.headers.get('retry-after'), opts.now());
+      return { problem: `${what} answered ${statusLine(response.status)}${said ? `: ${hide(session, said)}` : ''}`, waitSeconds: retryAfterSeconds(response.headers.get('retry-after'), opts.now()) };
     } catch (e) {
-      problem = `no answer from ${what} (${hide(session, e instanceof Error ? e.message : String(e), 200)})`;
+      return { problem: `no answer from ${what} (${hide(session, e instanceof Error ? e.message : String(e), 200)})` };
     }
-    if (attempt >= opts.maxAttempts) throw new RegistryError(`${problem}; gave up after ${attempt} attempt(s)`);
-    const seconds = wait ?? Math.min(2 ** (attempt - 1), 30);
-    if (seconds > opts.maxWaitSeconds) {
-      throw new RegistryError(`${problem}; it asks to wait ${formatSeconds(seconds)}, longer than the ${formatSeconds(opts.maxWaitSeconds)} allowed (--max-wait); try again later`);
-    }
-    opts.log?.(`${problem}; retrying in ${formatSeconds(seconds)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
-    await opts.sleep(seconds * 1000);
-  }
+  };
+  const { result } = await withRetries(attempt, opts, { after: '', who: 'it', fail: (message) => new RegistryError(message) });
+  return result;
 }
 
 /** A pull token from the realm a Bearer challenge names, with the user's credentials when there are some. */

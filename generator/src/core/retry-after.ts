@@ -10,10 +10,3 @@ export function retryAfterSeconds(value: string | null | undefined, nowMs: numbe
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
-
-/** A wait as messages show it: `45s`, `2m`, `5m30s`. */
-export function formatSeconds(s: number): string {
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
-}

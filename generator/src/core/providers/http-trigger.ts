@@ -8,7 +8,8 @@
 // control characters are made visible, and it is shortened.
 import type { Problem } from '../errors';
 import { textFromServer } from '../server-text';
-import { formatSeconds, retryAfterSeconds as retryAfterOf } from '../retry-after';
+import { retryAfterSeconds as retryAfterOf } from '../retry-after';
+import { withRetries, type Retry } from '../retry';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -169,13 +170,6 @@ function attemptsProblem(maxAttempts: number): string | undefined {
 
 type Answer = Awaited<ReturnType<FetchLike>>;
 
-/** An attempt worth another, after `waitSeconds` (undefined: back off); `status` undefined when no answer came. */
-interface Retry {
-  problem: string;
-  status?: number;
-  waitSeconds?: number;
-}
-
 /** Why a request got no answer at all: the network's code (ECONNREFUSED), else the error's text. */
 function noAnswer(e: unknown, host: string, secrets: readonly string[]): Retry {
   const inner = e instanceof Error ? (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause : undefined;
@@ -212,38 +206,31 @@ async function judgeAnswer(response: Answer, request: TriggerRequest, protocol: 
 
 /**
  * POSTs the request until the server answers 2xx (resolves), refuses (throws at once with its
- * message and a hint), or the attempts or the allowed wait run out (throws).
+ * message and a hint), or the attempts or the allowed wait run out (throws): core/retry.ts's loop.
  */
 export async function sendTrigger(request: TriggerRequest, protocol: TriggerProtocol, opts: SendOptions): Promise<TriggerResult> {
   const fail = protocol.errorOf ?? ((message: string, status?: number) => new TriggerError(message, status));
   const badAttempts = attemptsProblem(opts.maxAttempts);
   if (badAttempts) throw fail(badAttempts);
-  const maxWait = opts.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
   const doFetch: FetchLike = opts.fetchImpl ?? ((u, init) => fetch(u, init));
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = opts.now ?? Date.now;
   const host = new URL(request.url).host;
-  let last: Retry = { problem: '' };
-
-  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
-    let response: Answer | undefined;
+  const attempt = async (): Promise<{ result: number } | Retry> => {
+    let response: Answer;
     try {
       response = await doFetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
     } catch (e) {
-      last = noAnswer(e, host, request.secrets);
+      return noAnswer(e, host, request.secrets);
     }
-    if (response !== undefined) {
-      const outcome = await judgeAnswer(response, request, protocol, now());
-      if ('confirmed' in outcome) return { attempts: attempt, status: outcome.confirmed };
-      last = outcome;
-    }
-    if (attempt === opts.maxAttempts) break;
-    const wait = last.waitSeconds ?? Math.min(2 ** (attempt - 1), 30);
-    if (wait > maxWait) {
-      throw fail(`${last.problem} (${protocol.where}); ${protocol.service} asks to wait ${formatSeconds(wait)}, longer than the ${formatSeconds(maxWait)} allowed (--max-wait); try again later`, last.status);
-    }
-    opts.log(`${last.problem}; retrying in ${formatSeconds(wait)} (attempt ${attempt + 1} of ${opts.maxAttempts})`);
-    await sleep(wait * 1000);
-  }
-  throw fail(`${last.problem} (${protocol.where}); gave up after ${opts.maxAttempts} attempt(s)`, last.status);
+    const outcome = await judgeAnswer(response, request, protocol, now());
+    return 'confirmed' in outcome ? { result: outcome.confirmed } : outcome;
+  };
+  const bounds = {
+    maxAttempts: opts.maxAttempts,
+    maxWaitSeconds: opts.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS,
+    sleep: opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    log: opts.log,
+  };
+  const { result, attempts } = await withRetries(attempt, bounds, { after: ` (${protocol.where})`, who: protocol.service, fail });
+  return { attempts, status: result };
 }
