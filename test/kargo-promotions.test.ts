@@ -17,7 +17,7 @@ import { startGitHubServer, type GitHubServer } from './support/github-server';
 import type { ScriptedAnswer } from './support/scripted-server';
 import { kargoSim, promote, type Freight, type Promotion } from './support/kargo-sim';
 import { captureOutput, removeTempDirs, tempDir } from './support/tree';
-import { both, history, recorded, seedStateRepo, type SeedEdit } from './support/state-seed';
+import { both, checkStateRepo as checkStateRepoOf, history, recorded, seedStateRepo, type SeedEdit } from './support/state-seed';
 
 const SUITE = 'kargo-promotions';
 const sim = kargoSim(SUITE);
@@ -69,14 +69,7 @@ const nodeFreight = (d: string): Freight => ({
 
 const dispatches = () => github.requests.filter((r) => r.method === 'POST');
 
-/** `image-factory generate --check` in a fresh clone of the state repository: exit code and output. */
-async function checkStateRepo(): Promise<{ code: number; out: string }> {
-  const clone = fs.mkdtempSync(path.join(tmp, 'clone-'));
-  git(tmp, ['clone', '--quiet', stateBare, clone]);
-  const r = await captureOutput(() => main(['node', 'image-factory', 'generate', '--check', '--root', clone]));
-  fs.rmSync(clone, { recursive: true, force: true });
-  return { code: r.result, out: r.stdout + r.stderr };
-}
+const checkStateRepo = () => checkStateRepoOf(tmp, stateBare);
 
 if (sim !== undefined) {
   test.before(async () => {

@@ -19,7 +19,7 @@ import type { ScriptedAnswer } from './support/scripted-server';
 import { startGitLabServer, type GitLabServer } from './support/gitlab-server';
 import { startWebhookServer, type WebhookServer } from './support/webhook-server';
 import { kargoSim, promote, type Freight, type Promotion } from './support/kargo-sim';
-import { both, history, recorded, seedStateRepo, type SeedEdit } from './support/state-seed';
+import { both, checkStateRepo as checkStateRepoOf, history, recorded, seedStateRepo, type SeedEdit } from './support/state-seed';
 import { captureOutput, copyTree, removeTempDirs, tempDir } from './support/tree';
 
 const SUITE = 'kargo-providers';
@@ -90,14 +90,7 @@ const nodeFreight = (d: string): Freight => ({ name: `node-${d.slice(7, 14)}`, w
 const triggers = () => gitlab.requests.filter((r) => r.method === 'POST');
 const hooks = () => hook.requests.filter((r) => r.method === 'POST');
 
-/** `image-factory generate --check` in a fresh clone of the state repository. */
-async function checkStateRepo(): Promise<{ code: number; out: string }> {
-  const clone = fs.mkdtempSync(path.join(tmp, 'clone-'));
-  git(tmp, ['clone', '--quiet', stateBare, clone]);
-  const r = await captureOutput(() => main(['node', 'image-factory', 'generate', '--check', '--root', clone]));
-  fs.rmSync(clone, { recursive: true, force: true });
-  return { code: r.result, out: r.stdout + r.stderr };
-}
+const checkStateRepo = () => checkStateRepoOf(tmp, stateBare);
 
 if (sim !== undefined) {
   test.before(async () => {

@@ -1,10 +1,12 @@
-// A bare state repository seeded from an example tree, as Kargo's steps find it, and the edits the
-// rebuild tests make to it first (a digest already recorded, the digests a base Stage has seen).
+// A bare state repository seeded from an example tree, as Kargo's steps find it, the edits the
+// rebuild tests make to it first (a digest already recorded, the digests a base Stage has seen), and
+// the check that what the steps committed is what `generate` would write.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'uvu/assert';
+import { main } from '../../generator/src/cli/cli';
 import { git } from './git-repos';
-import { copyTree } from './tree';
+import { captureOutput, copyTree } from './tree';
 
 export interface SeedFiles {
   read(rel: string): string;
@@ -30,6 +32,15 @@ export function seedStateRepo(tmp: string, bare: string, fromDir: string, edit?:
   git(seed, ['commit', '--quiet', '-m', `seed from ${path.basename(fromDir)}`]);
   git(seed, ['push', '--quiet', bare, 'HEAD:main']);
   fs.rmSync(seed, { recursive: true, force: true });
+}
+
+/** `image-factory generate --check` in a fresh clone of the bare state repository: exit code and output. */
+export async function checkStateRepo(tmp: string, bare: string): Promise<{ code: number; out: string }> {
+  const clone = fs.mkdtempSync(path.join(tmp, 'clone-'));
+  git(tmp, ['clone', '--quiet', bare, clone]);
+  const r = await captureOutput(() => main(['node', 'image-factory', 'generate', '--check', '--root', clone]));
+  fs.rmSync(clone, { recursive: true, force: true });
+  return { code: r.result, out: r.stdout + r.stderr };
 }
 
 /** Sets lastRebuild.bases.<key>.digest in the seed, as an earlier rebuild would have. */
