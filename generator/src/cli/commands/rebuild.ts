@@ -21,7 +21,7 @@ import {
 import type { ChartValues, ImageValues } from '../../core/values-types';
 import { editDistance, IMAGE_NAME } from '../../core/rules';
 import { ExitError } from '../exit-error';
-import { TriggerError } from '../../core/providers/http-trigger';
+import { TriggerError, type SendOptions } from '../../core/providers/http-trigger';
 import { rebuildByGitLab, rebuildByWebhook, type TriggerRun } from '../rebuild-triggers';
 
 export interface RebuildFlags {
@@ -144,7 +144,9 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
   const image = findImage(values, name);
   const kind = image.trigger.kind;
   if (kind === 'none') argError(`image "${name}" is watched only (trigger: none in images.yaml): nothing rebuilds it; set a trigger to rebuild it`);
-  if (kind === 'github') return runGitHubRebuild(values, name, flags, io, maxAttempts, maxWait);
+  // One bound and one log for every trigger: they share core/retry.ts's loop.
+  const send: SendOptions = { maxAttempts, maxWaitSeconds: maxWait, log: (line) => io.stderr(`image-factory: ${line}\n`), sleep: io.sleep, now: io.now, fetchImpl: io.fetchImpl };
+  if (kind === 'github') return runGitHubRebuild(values, name, flags, io, send);
   if (flags.webhookUrl !== undefined && kind !== 'webhook') argError(`--webhook-url: image "${name}" is not rebuilt by a webhook (its trigger is ${kind})`);
   const run: TriggerRun = {
     image,
@@ -152,7 +154,7 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
     cause: causeOf(image, flags),
     dryRun: flags.dryRun === true,
     userAgent: `image-factory/${packageVersion()}`,
-    send: { maxAttempts, maxWaitSeconds: maxWait, log: (line) => io.stderr(`image-factory: ${line}\n`), sleep: io.sleep, now: io.now, fetchImpl: io.fetchImpl },
+    send,
     env: io.env,
     stdout: io.stdout,
     argError,
@@ -170,7 +172,7 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
   }
 }
 
-async function runGitHubRebuild(values: ChartValues, name: string, flags: RebuildFlags, io: RebuildIO, maxAttempts: number, maxWait: number): Promise<number> {
+async function runGitHubRebuild(values: ChartValues, name: string, flags: RebuildFlags, io: RebuildIO, send: SendOptions): Promise<number> {
   const apiText = flags.apiUrl ?? (io.env.GITHUB_API_URL || DEFAULT_API_URL);
   let apiURL: string;
   try {
@@ -199,17 +201,7 @@ async function runGitHubRebuild(values: ChartValues, name: string, flags: Rebuil
     argError('set GITHUB_TOKEN (or GH_TOKEN) to a token that may run workflows in the repository ("actions: write"), or use --dry-run to see the request');
   }
   try {
-    const result = await dispatchWorkflow({
-      ...target,
-      token,
-      maxAttempts,
-      maxWaitSeconds: maxWait,
-      userAgent,
-      log: (line) => io.stderr(`image-factory: ${line}\n`),
-      sleep: io.sleep,
-      now: io.now,
-      fetchImpl: io.fetchImpl,
-    });
+    const result = await dispatchWorkflow({ ...target, ...send, token, userAgent });
     io.stdout(`image-factory: dispatched ${what}${inputsText}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}\n`);
     return 0;
   } catch (e) {
