@@ -10,7 +10,7 @@
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
 import type { Problem } from '../errors';
 import { refNameProblem } from '../rules';
-import { retryAfterSeconds, sendTrigger, serverText as sharedServerText, type FetchLike as SharedFetchLike, type HeadersLike, type SendOptions, type TriggerProtocol } from './http-trigger';
+import { retryAfterSeconds, sendTrigger, serverText, type FetchLike as SharedFetchLike, type HeadersLike, type SendOptions, type TriggerProtocol } from './http-trigger';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -205,7 +205,7 @@ function dispatchProtocol(where: string): TriggerProtocol {
     retryable: [],
     messageOf,
     confirmedBy: { status: 204, unconfirmed: "a dispatch is confirmed only by 204 No Content, so it may or may not have started: check the repository's Actions tab" },
-    statusLine: (status, statusText, secrets) => `${status} ${STATUS_TEXT[status] ?? sharedServerText(statusText, secrets, MAX_REASON_CHARS)}`.trim(),
+    statusLine: (status, statusText, secrets) => `${status} ${STATUS_TEXT[status] ?? serverText(statusText, secrets, MAX_REASON_CHARS)}`.trim(),
     moved: { what: 'the API moved', hint: 'the repository may have been renamed or the API URL is wrong' },
     rateLimited: isRateLimited,
     rateLimitWaitSeconds: 60, // GitHub: wait at least a minute for secondary limits
