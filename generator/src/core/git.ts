@@ -1,22 +1,29 @@
-// Fetches one file at one commit from a git remote without cloning it: `git init --bare` in a temp
-// dir, a shallow blob-less fetch of that one commit (or ref), then the one blob, which git fetches on
-// demand. Used by `generate --fetch-external`, `image-factory analyze` and the analysis service.
+// Fetches one file at one commit from a git remote without cloning it, in three git processes:
+// `git init --bare` in a temp dir, a shallow blob-less fetch of that one commit (or ref), and one
+// `git cat-file --batch` that reads the commit, the folders down to the file and the file's blob,
+// which git fetches on demand from the remote. Used by `generate --fetch-external`,
+// `image-factory analyze` and the analysis service.
 //
 // Every input is validated here before git sees it (validateRepoURL, validateCommit, validateRef,
 // validateRepoPath), git runs through spawn with argument arrays and `--` before positionals, in a
 // clean environment (temp HOME, no system or global config, no prompts, a protocol allowlist), and
-// credentials reach git only through environment-provided config (an `http.<origin>/.extraHeader`,
-// so only the repository's own scheme, host and port ever receive them), never argv, URLs or
-// messages. Redirects are not followed: one would lead to a host nobody allowed. The Dockerfile's
-// blob is fetched on its own while the bytes arriving are counted, so a file over the size limit
-// stops the download near the limit instead of after it. The temp dir is removed whatever happens;
-// on timeout or abort the whole git process group is killed first.
-import { spawn } from 'node:child_process';
+// the remote's URL and credentials reach git only through environment-provided config (credentials
+// as an `http.<origin>/.extraHeader`, so only the repository's own scheme, host and port ever receive
+// them), never argv, URLs or messages. Redirects are not followed: one would lead to a host nobody
+// allowed. The pack bytes arriving while the blob is fetched are counted, so a file over the size
+// limit stops the download near the limit instead of after it. The temp dir is removed whatever
+// happens; on timeout or abort the whole git process group is killed first.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { redact, refNameProblem, repoPathProblem } from './rules';
-import type { Problem } from './errors';
+import { refNameProblem, repoPathProblem } from './rules';
+import { GitFetchError } from './git-fetch-error';
+import { withObjectReader, type ObjectReader } from './git-batch';
+import { commitTreeAndTime, notAFileKind, treeEntry, type TreeEntry } from './git-objects';
+import { gitSays, packBytes, runGit, type PackWatch, type RunContext } from './git-process';
+
+export { GitFetchError, type GitFetchReason } from './git-fetch-error';
+export { gitStats } from './git-process';
 
 export interface GitCredentials {
   username: string;
@@ -56,38 +63,7 @@ export interface FetchedFile {
   bytesFetched: number;
 }
 
-export type GitFetchReason =
-  | 'invalid-input'
-  | 'repo-not-found'
-  | 'commit-not-found'
-  | 'file-not-found'
-  | 'not-a-file'
-  | 'too-large'
-  | 'auth'
-  | 'redirect'
-  | 'unreachable'
-  | 'timeout'
-  | 'aborted'
-  | 'git-failed';
-
-/** Why a fetch failed, with a message safe to show (no credentials). `field` names the bad input. */
-export class GitFetchError extends Error {
-  readonly reason: GitFetchReason;
-  readonly field?: string;
-  constructor(reason: GitFetchReason, message: string, field?: string) {
-    super(message);
-    this.name = 'GitFetchError';
-    this.reason = reason;
-    this.field = field;
-  }
-
-  toProblem(): Problem {
-    return { subject: this.field ?? 'git', message: this.message };
-  }
-}
-
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-const MAX_STDERR = 16 * 1024;
 /** Pack framing and object headers around a blob: a fetched pack may exceed its blob by this much. */
 const PACK_OVERHEAD_BYTES = 64 * 1024;
 
@@ -227,6 +203,8 @@ export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean
     ['credential.helper', ''],
     // A redirect could lead anywhere, and git would send the credentials after it.
     ['http.followRedirects', 'false'],
+    // The remote by its name, for the fetch and for the on-demand fetch of the blob that cat-file starts.
+    ['remote.origin.url', opts.repoURL],
   ];
   if (opts.allowInsecureURLs) config.push(['protocol.file.allow', 'always'], ['protocol.http.allow', 'always']);
   const scope = credentialScope(opts.repoURL);
@@ -256,101 +234,6 @@ export function gitEnvironment(home: string, opts: { allowInsecureURLs?: boolean
   return env;
 }
 
-interface RunResult {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-interface RunContext {
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  deadline: number;
-  signal?: AbortSignal;
-  secrets: string[];
-}
-
-/** Counts git processes started by this module (tests assert git is never reached on bad input). */
-export const gitStats = { invocations: 0 };
-
-/** Stop a fetch once the packs being received in `dir` grow past `maxBytes`, failing with `error`. */
-interface PackWatch {
-  dir: string;
-  maxBytes: number;
-  error: GitFetchError;
-}
-
-/** How often a watched fetch measures what it has received: small, since bytes arrive fast on a LAN. */
-const PACK_WATCH_INTERVAL_MS = 10;
-
-function runGit(ctx: RunContext, args: string[], maxStdout = 64 * 1024, watch?: PackWatch): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const remaining = ctx.deadline - Date.now();
-    if (remaining <= 0) return reject(new GitFetchError('timeout', 'the git fetch did not finish in time'));
-    if (ctx.signal?.aborted) return reject(new GitFetchError('aborted', 'the request was cancelled'));
-    gitStats.invocations++;
-    const child = spawn('git', args, { cwd: ctx.cwd, env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const out: Buffer[] = [];
-    let outLen = 0;
-    let err = '';
-    let failure: GitFetchError | undefined;
-    const killTree = (why: GitFetchError) => {
-      if (!failure) failure = why;
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => killTree(new GitFetchError('timeout', 'the git fetch did not finish in time')), remaining);
-    const before = watch ? packBytes(watch.dir) : 0;
-    const watcher = watch
-      ? setInterval(() => {
-          if (packBytes(watch.dir) - before > watch.maxBytes) killTree(watch.error);
-        }, PACK_WATCH_INTERVAL_MS)
-      : undefined;
-    const onAbort = () => killTree(new GitFetchError('aborted', 'the request was cancelled'));
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', (b: Buffer) => {
-      outLen += b.length;
-      if (outLen > maxStdout) killTree(new GitFetchError('too-large', `the file is larger than ${maxStdout} bytes`));
-      else out.push(b);
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      if (err.length < MAX_STDERR) err += b.toString('utf8');
-    });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      clearInterval(watcher);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      reject(new GitFetchError('git-failed', `git could not be started (${(e as NodeJS.ErrnoException).code ?? 'error'}); is git installed?`));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      clearInterval(watcher);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      // The group may still hold a helper (git-remote-https) after git itself exits on a signal.
-      if (failure) {
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-        return reject(failure);
-      }
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: redact(err, ctx.secrets) });
-    });
-  });
-}
-
-/** The most telling line of git's stderr (the last `fatal:`/`error:`), credentials removed. */
-function gitSays(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const fatal = lines.filter((l) => /^(fatal|error):/.test(l));
-  const line = (fatal[fatal.length - 1] ?? lines[lines.length - 1] ?? '').slice(0, 300);
-  return line ? ` (git: ${line})` : '';
-}
-
 function classifyFetchFailure(stderr: string, what: string, repoURL: string): GitFetchError {
   const s = stderr.toLowerCase();
   const says = gitSays(stderr);
@@ -373,44 +256,41 @@ function classifyFetchFailure(stderr: string, what: string, repoURL: string): Gi
   return new GitFetchError('git-failed', `git could not fetch ${what} from ${repoURL}${says}`);
 }
 
-/** Bytes of the packs in a pack folder, those still being received (`tmp_pack_*`) included. */
-function packBytes(dir: string): number {
-  let total = 0;
-  try {
-    for (const f of fs.readdirSync(dir)) {
-      if (!f.endsWith('.pack') && !f.startsWith('tmp_pack_')) continue;
-      try {
-        total += fs.statSync(path.join(dir, f)).size;
-      } catch {
-        /* renamed or removed between the listing and the stat */
-      }
-    }
-  } catch {
-    /* no packs */
-  }
-  return total;
-}
-
 function isoSecondsOfEpoch(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Fetches one file at one commit (or at the tip of a ref). Throws GitFetchError. */
-export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<FetchedFile> {
-  // Validate everything before anything touches the file system or git.
+/** The largest commit or folder object read on the way to the file (8 MiB: a folder of ~150,000 entries). */
+const MAX_PATH_OBJECT_BYTES = 8 * 1024 * 1024;
+const GIT_DIR = '--git-dir=repo.git';
+
+interface CheckedFetch {
+  commit?: string;
+  ref?: string;
+  filePath: string;
+  maxBytes: number;
+  /** `commit <id>` or `ref <name>`, for messages. */
+  what: string;
+}
+
+/** Every option checked before anything touches the file system or git. */
+function checkFetchOptions(opts: FetchFileOptions): CheckedFetch {
   validateRepoURL(opts.repoURL, { allowInsecureURLs: opts.allowInsecureURLs, allowedHosts: opts.allowedHosts });
   if ((opts.commit === undefined) === (opts.ref === undefined)) throw bad('commit', 'give exactly one of commit and ref');
   const commit = opts.commit !== undefined ? validateCommit(opts.commit) : undefined;
   const ref = opts.ref !== undefined ? validateRef(opts.ref) : undefined;
   const filePath = validateRepoPath(opts.path);
   if (!(opts.timeoutMs > 0)) throw bad('timeoutMs', 'must be a positive number of milliseconds');
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (opts.credentials && (/[\r\n]/.test(opts.credentials.username) || /[\r\n]/.test(opts.credentials.password) || opts.credentials.username.includes(':'))) {
     throw new GitFetchError('invalid-input', 'the git credentials hold a line break or the user name holds ":"', 'credentials');
   }
   if (opts.signal?.aborted) throw new GitFetchError('aborted', 'the request was cancelled');
+  return { commit, ref, filePath, maxBytes: opts.maxBytes ?? DEFAULT_MAX_FILE_BYTES, what: commit ? `commit ${commit}` : `ref ${ref}` };
+}
 
-  const what = commit ? `commit ${commit}` : `ref ${ref}`;
+/** Fetches one file at one commit (or at the tip of a ref). Throws GitFetchError. */
+export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<FetchedFile> {
+  const checked = checkFetchOptions(opts);
   const dir = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'image-factory-fetch-'));
   try {
     const home = path.join(dir, 'home');
@@ -422,49 +302,59 @@ export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<Fetched
       signal: opts.signal,
       secrets: secretsOf(opts.credentials),
     };
-    const gitDir = '--git-dir=repo.git';
-    const must = async (args: string[], max?: number) => {
-      const r = await runGit(ctx, args, max);
-      if (r.code !== 0) throw new GitFetchError('git-failed', `git ${args[1] ?? args[0]} failed${gitSays(r.stderr)}`);
-      return r;
-    };
-    await must(['init', '--bare', '--quiet', 'repo.git']);
-    await must([gitDir, 'remote', 'add', '--', 'origin', opts.repoURL]);
-    const fetch = await runGit(ctx, [gitDir, 'fetch', '--quiet', '--depth=1', '--filter=blob:none', '--no-tags', '--no-recurse-submodules', '--', 'origin', commit ?? ref!]);
-    if (fetch.code !== 0) throw classifyFetchFailure(fetch.stderr, what, opts.repoURL);
-
-    const rev = await runGit(ctx, [gitDir, 'rev-parse', '--verify', '--quiet', `${commit ?? 'FETCH_HEAD'}^{commit}`]);
-    if (rev.code !== 0) throw new GitFetchError('commit-not-found', `${what} of ${opts.repoURL} is not a commit`);
-    const sha = rev.stdout.toString('utf8').trim();
-    const time = await must([gitDir, 'show', '-s', '--format=%ct', sha]);
-    const committedAt = isoSecondsOfEpoch(Number(time.stdout.toString('utf8').trim()));
-
-    const tree = await must([gitDir, 'ls-tree', '-z', '--full-tree', sha, '--', filePath]);
-    const entry = tree.stdout.toString('utf8').split('\0').find((e) => e.endsWith(`\t${filePath}`));
-    if (!entry) throw new GitFetchError('file-not-found', `${filePath} does not exist at commit ${sha} of ${opts.repoURL}`);
-    const [mode, type, oid] = entry.slice(0, entry.indexOf('\t')).split(' ');
-    if (type !== 'blob' || mode === '120000') {
-      const kind = mode === '120000' ? 'a symbolic link' : type === 'tree' ? 'a folder' : 'a submodule';
-      throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
-    }
-    // Fetch the one blob as git's own on-demand fetch would, counting the bytes as they arrive: its size
-    // is not known before it is here (asking for it, with cat-file -s, would fetch it whole).
-    const packDir = path.join(dir, 'repo.git', 'objects', 'pack');
-    const tooLarge = new GitFetchError('too-large', `${filePath} at commit ${sha} is larger than ${maxBytes} bytes; a Dockerfile is refused above that`);
-    const blobFetch = await runGit(
-      ctx,
-      [gitDir, '-c', 'fetch.negotiationAlgorithm=noop', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--filter=blob:none', '--', 'origin', oid],
-      undefined,
-      // Packed bytes are compressed, so this stops a large file near the limit, never a small one.
-      { dir: packDir, maxBytes: maxBytes + PACK_OVERHEAD_BYTES, error: tooLarge },
-    );
-    if (blobFetch.code !== 0) throw classifyFetchFailure(blobFetch.stderr, `${filePath} at ${sha}`, opts.repoURL);
-    const size = await must([gitDir, 'cat-file', '-s', oid]);
-    if (Number(size.stdout.toString('utf8').trim()) > maxBytes) throw tooLarge;
-    const blob = await runGit(ctx, [gitDir, 'cat-file', 'blob', oid], maxBytes);
-    if (blob.code !== 0) throw classifyFetchFailure(blob.stderr, `${filePath} at ${sha}`, opts.repoURL);
-    return { commit: sha, committedAt, content: blob.stdout, bytesFetched: packBytes(packDir) };
+    // No templates: hooks and samples are never run nor read here.
+    const init = await runGit(ctx, ['init', '--bare', '--quiet', '--template=', 'repo.git']);
+    if (init.code !== 0) throw new GitFetchError('git-failed', `git init failed${gitSays(init.stderr)}`);
+    const fetch = await runGit(ctx, [GIT_DIR, 'fetch', '--quiet', '--depth=1', '--filter=blob:none', '--no-tags', '--no-recurse-submodules', '--', 'origin', checked.commit ?? checked.ref!]);
+    if (fetch.code !== 0) throw classifyFetchFailure(fetch.stderr, checked.what, opts.repoURL);
+    return await readFetchedFile(ctx, path.join(dir, 'repo.git', 'objects', 'pack'), checked, opts.repoURL);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/**
+ * The file at the fetched commit, read by one cat-file process: the commit, each folder on the path,
+ * then the blob, which git fetches on demand while the pack bytes arriving are counted (its size is
+ * not known before it is here: asking for it would fetch it whole). Packed bytes are compressed, so
+ * the watch stops a large file near the limit, never a small one; the size git reports stops one
+ * that compresses well before its content is read.
+ */
+async function readFetchedFile(ctx: RunContext, packDir: string, checked: CheckedFetch, repoURL: string): Promise<FetchedFile> {
+  const { filePath, maxBytes } = checked;
+  let at = checked.what;
+  const tooLarge = () => new GitFetchError('too-large', `${filePath} at ${at} is larger than ${maxBytes} bytes; a Dockerfile is refused above that`);
+  const watch: PackWatch = { dir: packDir, maxBytes: maxBytes + PACK_OVERHEAD_BYTES, error: tooLarge };
+  return withObjectReader(ctx, GIT_DIR, watch, async (reader) => {
+    const commit = await reader.read(`${checked.commit ?? 'FETCH_HEAD'}^{commit}`, MAX_PATH_OBJECT_BYTES, tooLarge);
+    if (!commit) throw new GitFetchError('commit-not-found', `${checked.what} of ${repoURL} is not a commit`);
+    const sha = commit.oid;
+    at = `commit ${sha}`;
+    const parsed = commitTreeAndTime(commit.content);
+    if (!parsed) throw new GitFetchError('git-failed', `commit ${sha} of ${repoURL} has no tree or committer line`);
+    const entry = await entryAtPath(reader, parsed.tree, filePath, sha, repoURL);
+    const kind = notAFileKind(entry.mode);
+    if (kind) throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
+    const blob = await reader.read(entry.oid, maxBytes, tooLarge);
+    if (!blob || blob.type !== 'blob') throw classifyFetchFailure((await reader.close()).stderr, `${filePath} at ${sha}`, repoURL);
+    return { commit: sha, committedAt: isoSecondsOfEpoch(parsed.committedEpoch), content: blob.content, bytesFetched: packBytes(packDir) };
+  });
+}
+
+/** The tree entry of `filePath`, walking from the commit's root folder; file-not-found when a segment is missing or not a folder. */
+async function entryAtPath(reader: ObjectReader, rootTree: string, filePath: string, sha: string, repoURL: string): Promise<TreeEntry> {
+  const segments = filePath.split('/');
+  const notFound = () => new GitFetchError('file-not-found', `${filePath} does not exist at commit ${sha} of ${repoURL}`);
+  const tooLarge = () => new GitFetchError('too-large', `a folder on the way to ${filePath} at commit ${sha} is larger than ${MAX_PATH_OBJECT_BYTES} bytes`);
+  let tree = rootTree;
+  for (let i = 0; ; i++) {
+    const folder = await reader.read(tree, MAX_PATH_OBJECT_BYTES, tooLarge);
+    // The fetch brought every folder of the commit: one missing is git's failure, not the caller's.
+    if (!folder || folder.type !== 'tree') throw new GitFetchError('git-failed', `git could not read the folders of commit ${sha} of ${repoURL}`);
+    const entry = treeEntry(folder.content, segments[i], sha.length / 2);
+    if (!entry) throw notFound();
+    if (i === segments.length - 1) return entry;
+    if (entry.mode !== '40000') throw notFound();
+    tree = entry.oid;
   }
 }
