@@ -254,10 +254,13 @@ test('the state file records the enrollment the request carries', async () => {
   tmpEmpty();
 });
 
-test('a repeated request for the same commit, path and build args runs no git: Kargo\u2019s retries cost nothing', async () => {
+test('an analysis runs at most 3 git processes; a repeated request for the same commit, path and build args runs none: Kargo\u2019s retries cost nothing', async () => {
   const { base } = await startService();
+  const uncached = gitStats.invocations;
   const first = await call(base, req());
   assert.is(first.status, 200, first.text);
+  // An analysis the cache does not hold: git init, the fetch, one cat-file (issue 9: at most 3).
+  assert.ok(gitStats.invocations - uncached <= 3, `${gitStats.invocations - uncached} git processes for one analysis`);
   const before = { fetch: fetchCalls, git: gitStats.invocations };
   const again = await call(base, req());
   assert.is(again.status, 200, again.text);

@@ -5,6 +5,8 @@ import * as assert from 'uvu/assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { fetchFileAtCommit, gitStats, validateRepoURL, validateRef, validateRepoPath, validateCommit, type FetchFileOptions } from '../generator/src/core/git';
 import { makeLargeRepo, makeRepo, git, type TestRepo } from './support/git-repos';
@@ -170,6 +172,68 @@ test('an abort signal stops the fetch', async () => {
     tmpEmpty();
   } finally {
     await hole.close();
+  }
+});
+
+test('a fetch runs three git processes: init, the fetch, one cat-file (by commit, by ref, and a file in a folder)', async () => {
+  for (const o of [{ commit: first }, { ref: 'main' }, { commit: first, path: 'README.md' }]) {
+    const before = gitStats.invocations;
+    await fetchFileAtCommit(base(o));
+    assert.is(gitStats.invocations - before, 3, JSON.stringify(o));
+  }
+  // Refusals found while reading (no such file, a folder) end in the same process.
+  const before = gitStats.invocations;
+  assert.is((await failure(base({ commit: first, path: 'docker/nope' }))).reason, 'file-not-found');
+  assert.is((await failure(base({ commit: first, path: 'README.md/Dockerfile' }))).reason, 'file-not-found');
+  assert.is(gitStats.invocations - before, 6);
+  tmpEmpty();
+});
+
+/**
+ * In front of the git server: the first fetch session passes, the second one (the blob that
+ * cat-file fetches on demand, which starts with its own GET of info/refs) hangs, is redirected or
+ * is refused, so that what bounds the first fetch is seen to bound the on-demand one too.
+ */
+async function startSecondSessionProxy(target: string, second: 'hang' | 'redirect' | 'refuse') {
+  let sessions = 0;
+  const server = http.createServer((req, res) => {
+    if (/\/info\/refs\?/.test(req.url ?? '')) sessions++;
+    if (sessions >= 2) {
+      if (second === 'redirect') res.writeHead(302, { Location: `${target}${req.url}` }).end();
+      else if (second === 'refuse') res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end();
+      return;
+    }
+    const forwarded = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on('error', () => res.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/app`,
+    sessions: () => sessions,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve(server.closeAllConnections()))),
+  };
+}
+
+test('the blob git fetches on demand is bounded like the fetch: a hang times out (process group killed), a redirect is not followed, a refusal is "auth"', async () => {
+  for (const [second, reason] of [['hang', 'timeout'], ['redirect', 'redirect'], ['refuse', 'auth']] as const) {
+    const proxy = await startSecondSessionProxy(server.base, second);
+    try {
+      const e = await failure(base({ repoURL: proxy.url, commit: first, credentials: AUTH, timeoutMs: second === 'hang' ? 3000 : 20_000 }));
+      assert.is(e.reason, reason, `${second}: ${e.message}`);
+      assert.is(proxy.sessions(), 2, 'the commit was fetched; the blob was asked for in a second session');
+      assert.not.match(e.message, AUTH.password);
+      const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+      assert.not.ok(ps.split('\n').some((l) => l.includes(`127.0.0.1:${proxy.port}`)), 'no git process is left');
+      tmpEmpty();
+    } finally {
+      await proxy.close();
+    }
   }
 });
 

@@ -14,10 +14,25 @@ export interface GitObject {
 }
 
 export interface ObjectReader {
-  /** The object `name` resolves to (an id, `<id>^{commit}`, `FETCH_HEAD^{commit}`), or undefined when git finds none. */
+  /**
+   * The object `name` resolves to (an id, `<id>^{commit}`, `FETCH_HEAD^{commit}`), or undefined when
+   * git finds none. Rejects with GitBatchEnded when git exits instead of answering, with the
+   * GitFetchError that stopped it (deadline, abort, pack watch), or with `tooLarge()` for an object
+   * over maxBytes, which is never read.
+   */
   read(name: string, maxBytes: number, tooLarge: () => GitFetchError): Promise<GitObject | undefined>;
   /** Ends the session: git's exit code and stderr. */
   close(): Promise<GitExit>;
+}
+
+/** git ended before it answered (an on-demand fetch that failed ends cat-file): its exit, for the caller to read. */
+export class GitBatchEnded extends Error {
+  readonly exit: GitExit;
+  constructor(exit: GitExit) {
+    super(`git cat-file ended (code ${exit.code}) before it answered`);
+    this.name = 'GitBatchEnded';
+    this.exit = exit;
+  }
 }
 
 /** Bytes received from git and not yet handed out, and the one reader waiting for them. */
@@ -111,10 +126,9 @@ export async function withObjectReader<T>(ctx: RunContext, gitDir: string, watch
 }
 
 /** Why git's answers stopped: the failure that stopped it, or its exit. */
-async function endedEarly(git: StartedGit): Promise<GitFetchError> {
+async function endedEarly(git: StartedGit): Promise<Error> {
   try {
-    const exit = await git.exited;
-    return new GitFetchError('git-failed', `git cat-file ended (code ${exit.code}) before it answered`);
+    return new GitBatchEnded(await git.exited);
   } catch (e) {
     return e as GitFetchError;
   }

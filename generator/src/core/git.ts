@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { refNameProblem, repoPathProblem } from './rules';
 import { GitFetchError } from './git-fetch-error';
-import { withObjectReader, type ObjectReader } from './git-batch';
+import { GitBatchEnded, withObjectReader, type ObjectReader } from './git-batch';
 import { commitTreeAndTime, notAFileKind, treeEntry, type TreeEntry } from './git-objects';
 import { gitSays, packBytes, runGit, type PackWatch, type RunContext } from './git-process';
 
@@ -313,6 +313,14 @@ export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<Fetched
   }
 }
 
+/** What one read of the fetched file works with, and the commit once known (for messages). */
+interface FileRead extends CheckedFetch {
+  repoURL: string;
+  packDir: string;
+  at: string;
+  tooLarge(): GitFetchError;
+}
+
 /**
  * The file at the fetched commit, read by one cat-file process: the commit, each folder on the path,
  * then the blob, which git fetches on demand while the pack bytes arriving are counted (its size is
@@ -321,24 +329,37 @@ export async function fetchFileAtCommit(opts: FetchFileOptions): Promise<Fetched
  * that compresses well before its content is read.
  */
 async function readFetchedFile(ctx: RunContext, packDir: string, checked: CheckedFetch, repoURL: string): Promise<FetchedFile> {
-  const { filePath, maxBytes } = checked;
-  let at = checked.what;
-  const tooLarge = () => new GitFetchError('too-large', `${filePath} at ${at} is larger than ${maxBytes} bytes; a Dockerfile is refused above that`);
-  const watch: PackWatch = { dir: packDir, maxBytes: maxBytes + PACK_OVERHEAD_BYTES, error: tooLarge };
-  return withObjectReader(ctx, GIT_DIR, watch, async (reader) => {
-    const commit = await reader.read(`${checked.commit ?? 'FETCH_HEAD'}^{commit}`, MAX_PATH_OBJECT_BYTES, tooLarge);
-    if (!commit) throw new GitFetchError('commit-not-found', `${checked.what} of ${repoURL} is not a commit`);
-    const sha = commit.oid;
-    at = `commit ${sha}`;
-    const parsed = commitTreeAndTime(commit.content);
-    if (!parsed) throw new GitFetchError('git-failed', `commit ${sha} of ${repoURL} has no tree or committer line`);
-    const entry = await entryAtPath(reader, parsed.tree, filePath, sha, repoURL);
-    const kind = notAFileKind(entry.mode);
-    if (kind) throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
-    const blob = await reader.read(entry.oid, maxBytes, tooLarge);
-    if (!blob || blob.type !== 'blob') throw classifyFetchFailure((await reader.close()).stderr, `${filePath} at ${sha}`, repoURL);
-    return { commit: sha, committedAt: isoSecondsOfEpoch(parsed.committedEpoch), content: blob.content, bytesFetched: packBytes(packDir) };
-  });
+  const read: FileRead = {
+    ...checked,
+    repoURL,
+    packDir,
+    at: checked.what,
+    tooLarge: () => new GitFetchError('too-large', `${checked.filePath} at ${read.at} is larger than ${checked.maxBytes} bytes; a Dockerfile is refused above that`),
+  };
+  const watch: PackWatch = { dir: packDir, maxBytes: checked.maxBytes + PACK_OVERHEAD_BYTES, error: read.tooLarge };
+  try {
+    return await withObjectReader(ctx, GIT_DIR, watch, (reader) => readFileAtCommit(reader, read));
+  } catch (e) {
+    // An on-demand fetch that failed (refused, redirected, unreachable) ends cat-file: git's stderr tells why.
+    if (e instanceof GitBatchEnded) throw classifyFetchFailure(e.exit.stderr, `${read.filePath} at ${read.at}`, repoURL);
+    throw e;
+  }
+}
+
+async function readFileAtCommit(reader: ObjectReader, read: FileRead): Promise<FetchedFile> {
+  const { filePath, repoURL } = read;
+  const commit = await reader.read(`${read.commit ?? 'FETCH_HEAD'}^{commit}`, MAX_PATH_OBJECT_BYTES, read.tooLarge);
+  if (!commit) throw new GitFetchError('commit-not-found', `${read.what} of ${repoURL} is not a commit`);
+  const sha = commit.oid;
+  read.at = `commit ${sha}`;
+  const parsed = commitTreeAndTime(commit.content);
+  if (!parsed) throw new GitFetchError('git-failed', `commit ${sha} of ${repoURL} has no tree or committer line`);
+  const entry = await entryAtPath(reader, parsed.tree, filePath, sha, repoURL);
+  const kind = notAFileKind(entry.mode);
+  if (kind) throw new GitFetchError('not-a-file', `${filePath} is ${kind} at commit ${sha}, not a file`);
+  const blob = await reader.read(entry.oid, read.maxBytes, read.tooLarge);
+  if (!blob || blob.type !== 'blob') throw classifyFetchFailure((await reader.close()).stderr, `${filePath} at ${sha}`, repoURL);
+  return { commit: sha, committedAt: isoSecondsOfEpoch(parsed.committedEpoch), content: blob.content, bytesFetched: packBytes(read.packDir) };
 }
 
 /** The tree entry of `filePath`, walking from the commit's root folder; file-not-found when a segment is missing or not a folder. */
