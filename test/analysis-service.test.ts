@@ -407,6 +407,7 @@ test('/healthz, /readyz and /metrics', async () => {
   assert.match(m.text, /^image_factory_http_request_duration_seconds_count\{route="\/v1\/analyze"\} 3$/m);
   assert.match(m.text, /^image_factory_http_request_duration_seconds_bucket\{le="\+Inf",route="\/v1\/analyze"\} 3$/m);
   assert.match(m.text, /^image_factory_git_fetch_bytes_total [1-9]\d*$/m);
+  assert.match(m.text, /^image_factory_git_processes_total [1-9]\d*$/m);
   assert.match(m.text, /^image_factory_analysis_failures_total\{reason="repo-not-allowed"\} 1$/m);
   assert.match(m.text, /^image_factory_analysis_failures_total\{reason="unauthorized"\} 1$/m);
 });

@@ -65,86 +65,103 @@ function workerScript(): { file: string; execArgv: string[] } {
   return { file, execArgv: ext === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [] };
 }
 
-export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
-  const slots: Slot[] = [];
-  const queue: Job[] = [];
-  let nextId = 1;
-  let closed = false;
+/** A Dockerfile over a limit: the user's problem (422), named by its path. */
+function overLimit(file: string, limit: string): UserError {
+  return new UserError({ subject: file, message: `analyzing it took more than ${limit}; it is not a Dockerfile this service can analyze` });
+}
 
-  const finish = (slot: Slot): Job | undefined => {
+/** Workers made on demand up to `size`, each running one job at a time; jobs wait in arrival order. */
+class WorkerPool implements AnalysisPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: AnalysisPoolOptions) {}
+
+  analyze = (content: Uint8Array, file: string, buildArgs: Record<string, string>): Promise<DockerfileAnalysis> => {
+    if (this.closed) return Promise.reject(new Error('the analysis pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task: { id: this.nextId++, content, file, buildArgs }, resolve, reject });
+      this.pump();
+    });
+  };
+
+  get running(): number {
+    return this.slots.filter((s) => s.job !== undefined).length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the analysis pool is closed'));
+    const all = this.slots.splice(0);
+    for (const slot of all) this.finish(slot)?.reject(new Error('the analysis pool is closed'));
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  }
+
+  /** Hands waiting jobs to idle workers, making workers up to the pool's size. */
+  private pump(): void {
+    while (!this.closed && this.queue.length > 0) {
+      const slot = this.slots.find((s) => s.job === undefined) ?? (this.slots.length < this.options.size ? this.spawn() : undefined);
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    // A busy worker keeps the process alive (a CLI awaiting it must not exit); an idle one does not.
+    slot.worker.ref();
+    slot.timer = setTimeout(() => this.retire(slot, overLimit(job.task.file, `${this.options.timeoutMs / 1000} s`)), this.options.timeoutMs);
+    slot.worker.postMessage(job.task);
+  }
+
+  /** The slot's job, taken off it: the slot is idle again. */
+  private finish(slot: Slot): Job | undefined {
     const job = slot.job;
     clearTimeout(slot.timer);
     slot.job = undefined;
     slot.timer = undefined;
     slot.worker.unref();
     return job;
-  };
+  }
 
-  const retire = (slot: Slot, why: Error): void => {
-    const job = finish(slot);
-    slots.splice(slots.indexOf(slot), 1);
+  /** Ends a worker that failed or passed a limit; its job fails with `why`, the next job gets a fresh worker. */
+  private retire(slot: Slot, why: Error): void {
+    const job = this.finish(slot);
+    this.slots.splice(this.slots.indexOf(slot), 1);
     void slot.worker.terminate();
     job?.reject(why);
-    pump();
-  };
+    this.pump();
+  }
 
-  const overLimit = (file: string, limit: string) =>
-    new UserError({ subject: file, message: `analyzing it took more than ${limit}; it is not a Dockerfile this service can analyze` });
-
-  const spawn = (): Slot => {
+  private spawn(): Slot {
     const { file, execArgv } = workerScript();
-    const worker = new Worker(file, { execArgv, resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } });
+    const worker = new Worker(file, { execArgv, resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
     const slot: Slot = { worker };
-    worker.on('message', (reply: WorkerReply) => {
-      const job = finish(slot);
-      if (!job || job.task.id !== reply.id) return;
-      if ('analysis' in reply) job.resolve(reply.analysis);
-      else if ('problems' in reply) job.reject(new UserError(reply.problems));
-      else job.reject(new Error(`the analysis failed: ${reply.internal}`));
-      pump();
-    });
+    worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (e: Error & { code?: string }) => {
       const file = slot.job?.task.file ?? 'Dockerfile';
-      retire(slot, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? overLimit(file, `${options.maxHeapMb} MiB of memory`) : new Error(`the analysis worker failed: ${e.message}`));
+      this.retire(slot, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? overLimit(file, `${this.options.maxHeapMb} MiB of memory`) : new Error(`the analysis worker failed: ${e.message}`));
     });
     worker.on('exit', () => {
-      if (slots.includes(slot)) retire(slot, new Error('the analysis worker stopped'));
+      if (this.slots.includes(slot)) this.retire(slot, new Error('the analysis worker stopped'));
     });
     worker.unref();
-    slots.push(slot);
+    this.slots.push(slot);
     return slot;
-  };
+  }
 
-  const pump = (): void => {
-    while (!closed && queue.length > 0) {
-      const slot = slots.find((s) => s.job === undefined) ?? (slots.length < options.size ? spawn() : undefined);
-      if (!slot) return;
-      const job = queue.shift()!;
-      slot.job = job;
-      // A busy worker keeps the process alive (a CLI awaiting it must not exit); an idle one does not.
-      slot.worker.ref();
-      slot.timer = setTimeout(() => retire(slot, overLimit(job.task.file, `${options.timeoutMs / 1000} s`)), options.timeoutMs);
-      slot.worker.postMessage(job.task);
-    }
-  };
+  private answered(slot: Slot, reply: WorkerReply): void {
+    const job = this.finish(slot);
+    if (!job || job.task.id !== reply.id) return;
+    if ('analysis' in reply) job.resolve(reply.analysis);
+    else if ('problems' in reply) job.reject(new UserError(reply.problems));
+    else job.reject(new Error(`the analysis failed: ${reply.internal}`));
+    this.pump();
+  }
+}
 
-  return {
-    analyze(content, file, buildArgs) {
-      if (closed) return Promise.reject(new Error('the analysis pool is closed'));
-      return new Promise((resolve, reject) => {
-        queue.push({ task: { id: nextId++, content, file, buildArgs }, resolve, reject });
-        pump();
-      });
-    },
-    get running() {
-      return slots.filter((s) => s.job !== undefined).length;
-    },
-    async close() {
-      closed = true;
-      for (const job of queue.splice(0)) job.reject(new Error('the analysis pool is closed'));
-      const all = slots.splice(0);
-      for (const slot of all) finish(slot)?.reject(new Error('the analysis pool is closed'));
-      await Promise.all(all.map((s) => s.worker.terminate()));
-    },
-  };
+export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
+  return new WorkerPool(options);
 }

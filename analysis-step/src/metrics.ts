@@ -1,5 +1,6 @@
 // Prometheus text exposition (version 0.0.4), written by hand: request counts by route and code, a
-// request-duration histogram by route, git fetch bytes, failures by reason, analyses in flight.
+// request-duration histogram by route, git fetch bytes, git processes, failures by reason, analyses
+// in flight and waiting.
 // Label values come from fixed sets (routes, reasons, codes), so cardinality stays bounded.
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -19,6 +20,9 @@ export class Metrics {
   inFlight = 0;
   /** Analyses waiting for a slot (analysis-slots.ts). */
   waiting = 0;
+
+  /** `gitProcesses`: git processes this process has started so far (core/git-process.ts counts them). */
+  constructor(private readonly gitProcesses: () => number = () => 0) {}
 
   request(route: string, code: number, seconds: number): void {
     const key = `${route}\u0000${code}`;
@@ -63,6 +67,9 @@ export class Metrics {
     out.push('# HELP image_factory_git_fetches_total Successful git fetches.');
     out.push('# TYPE image_factory_git_fetches_total counter');
     out.push(`image_factory_git_fetches_total ${this.fetches}`);
+    out.push('# HELP image_factory_git_processes_total Git processes started (an analysis not answered from the cache starts three).');
+    out.push('# TYPE image_factory_git_processes_total counter');
+    out.push(`image_factory_git_processes_total ${this.gitProcesses()}`);
     out.push('# HELP image_factory_analysis_failures_total Analysis requests that failed, by reason.');
     out.push('# TYPE image_factory_analysis_failures_total counter');
     for (const [reason, n] of [...this.failures].sort(([a], [b]) => (a < b ? -1 : 1))) {
