@@ -163,9 +163,13 @@ async function load(dir: string): Promise<void> {
   const gitProcesses = async () => Number(/^image_factory_git_processes_total (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())![1]);
   try {
     console.log(`\nservice under load (file:// repository, max-concurrent ${service.maxConcurrent}: its default, 2x this machine's ${os.availableParallelism()} cores; as many wait, beyond that 429 + Retry-After, which the clients honour), idle RSS ${rssOf(service.child.pid!).toFixed(0)} MiB`);
+    console.log(HEADER);
     const results: LevelResult[] = [];
-    for (const [clients, total] of LEVELS) results.push(await runLevel(clients, total, analyze, service, gitProcesses));
-    printResults(results);
+    for (const [clients, total] of LEVELS) {
+      results.push(await runLevel(clients, total, analyze, service, gitProcesses));
+      console.log(row(results[results.length - 1]));
+    }
+    printRatios(results);
     const left = fs.readdirSync(tmp);
     console.log(`fetch temp dirs left by the service: ${left.filter((f) => f.startsWith('image-factory-fetch-')).length} (other entries: ${left.filter((f) => !f.startsWith('image-factory-fetch-')).join(', ') || 'none'})`);
   } finally {
@@ -220,18 +224,20 @@ async function runLevel(
   return result;
 }
 
-function printResults(results: LevelResult[]): void {
-  const p = (xs: number[], q: number) => pct([...xs].sort((a, b) => a - b), q).toFixed(0).padStart(6);
-  console.log('clients  analyses  per s  git/analysis  admitted p50  p99  |  in line p50  p99  |  in slot p50  p99  |  429s  end-to-end p50  p99  |  peak RSS MiB');
-  for (const r of results) {
-    console.log(
-      `${String(r.clients).padStart(7)}  ${String(r.admitted.length).padStart(8)}  ${(r.admitted.length / r.seconds).toFixed(1).padStart(5)}  ${(r.gitProcesses / r.admitted.length).toFixed(1).padStart(12)}` +
-        `  ${p(r.admitted, 50)}  ${p(r.admitted, 99)}  |  ${p(r.waitMs, 50)}  ${p(r.waitMs, 99)}  |  ${p(r.slotMs, 50)}  ${p(r.slotMs, 99)}` +
-        `  |  ${String(r.busy).padStart(4)}  ${p(r.endToEnd, 50)}  ${p(r.endToEnd, 99)}  |  ${r.peakRss.toFixed(0).padStart(12)}`,
-    );
-  }
+const HEADER = 'clients  analyses  per s  git/analysis  admitted p50  p99  |  in line p50  p99  |  in slot p50  p99  |  429s  end-to-end p50  p99  |  peak RSS MiB';
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const ms = (xs: number[], q: number) => pct(sorted(xs), q).toFixed(0).padStart(6);
+
+function row(r: LevelResult): string {
+  return (
+    `${String(r.clients).padStart(7)}  ${String(r.admitted.length).padStart(8)}  ${(r.admitted.length / r.seconds).toFixed(1).padStart(5)}  ${(r.gitProcesses / r.admitted.length).toFixed(1).padStart(12)}` +
+    `  ${ms(r.admitted, 50)}  ${ms(r.admitted, 99)}  |  ${ms(r.waitMs, 50)}  ${ms(r.waitMs, 99)}  |  ${ms(r.slotMs, 50)}  ${ms(r.slotMs, 99)}` +
+    `  |  ${String(r.busy).padStart(4)}  ${ms(r.endToEnd, 50)}  ${ms(r.endToEnd, 99)}  |  ${r.peakRss.toFixed(0).padStart(12)}`
+  );
+}
+
+function printRatios(results: LevelResult[]): void {
   const at = (clients: number) => results.find((r) => r.clients === clients)!;
-  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   const ratio = pct(sorted(at(32).admitted), 99) / pct(sorted(at(8).admitted), 50);
   const endToEnd = pct(sorted(at(32).endToEnd), 99) / pct(sorted(at(8).endToEnd), 50);
   console.log(`p99 at 32 clients / p50 at 8, admitted requests (time in line included): ${ratio.toFixed(2)}x (target <= 2x); end to end with the Retry-After waits: ${endToEnd.toFixed(2)}x`);
