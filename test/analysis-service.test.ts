@@ -376,6 +376,7 @@ test('beyond the concurrency limit a request waits its turn; beyond as many wait
   // Wait until the slow request holds the only slot (it has connected to the black hole).
   const connected = hole.connections;
   for (let i = 0; i < 200 && hole.connections === connected; i++) await new Promise((r) => setTimeout(r, 10));
+  const logged = logs.length;
   const queued = call(base, req());
   for (let i = 0; i < 200 && service.metrics.waiting === 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.match((await call(base, undefined, {}, '/metrics', 'GET')).text, /^image_factory_analyses_waiting 1$/m);
@@ -384,6 +385,9 @@ test('beyond the concurrency limit a request waits its turn; beyond as many wait
   assert.is(r.headers.get('retry-after'), '5');
   assert.is((await slow).status, 504);
   assert.is((await queued).status, 200, 'the request in line ran once the slot was free');
+  // Its log line tells its time in line apart from its time in the slot.
+  const line = logs.slice(logged).map((l) => JSON.parse(l)).find((l) => l.code === 200 && l.image === 'app');
+  assert.ok(line && line.waitMs > 0 && line.waitMs <= line.durationMs, JSON.stringify(line));
   const after = await call(base, req());
   assert.is(after.status, 200, 'the slot is free again (an answer from the cache, which still takes a slot)');
   tmpEmpty();
