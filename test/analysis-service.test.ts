@@ -370,26 +370,35 @@ test('504 when the git host never answers; the git processes are gone and the te
   tmpEmpty();
 });
 
-test('beyond the concurrency limit a request waits its turn; beyond as many waiting, 429 with Retry-After', async () => {
+test('beyond the concurrency limit a request waits its turn; beyond as many waiting, 429 with Retry-After; an analysis already made is answered without a slot', async () => {
   const { service, base } = await startService({ env: { IMAGE_FACTORY_FETCH_TIMEOUT_SECONDS: '2', IMAGE_FACTORY_MAX_CONCURRENT: '1' } });
+  const made = await call(base, req());
+  assert.is(made.status, 200, made.text);
   const slow = call(base, req({ image: 'app-hole', repoURL: hole.url('app') }));
   // Wait until the slow request holds the only slot (it has connected to the black hole).
   const connected = hole.connections;
   for (let i = 0; i < 200 && hole.connections === connected; i++) await new Promise((r) => setTimeout(r, 10));
   const logged = logs.length;
-  const queued = call(base, req());
+  const queued = call(base, req({ buildArgs: { NODE_VERSION: '20' } }));
   for (let i = 0; i < 200 && service.metrics.waiting === 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.match((await call(base, undefined, {}, '/metrics', 'GET')).text, /^image_factory_analyses_waiting 1$/m);
-  const r = await call(base, req());
+  const r = await call(base, req({ buildArgs: { NODE_VERSION: '18' } }));
   assert.is(r.status, 429);
   assert.is(r.headers.get('retry-after'), '5');
+  // A retry of the analysis already made: the slot is taken and the line full, yet it is answered.
+  const retry = await call(base, req());
+  assert.is(retry.status, 200, retry.text);
+  assert.is(retry.text, made.text);
+  assert.is(service.metrics.waiting, 1, 'the request in line is still waiting: the answer did not go through the slot');
   assert.is((await slow).status, 504);
   assert.is((await queued).status, 200, 'the request in line ran once the slot was free');
-  // Its log line tells its time in line apart from its time in the slot.
-  const line = logs.slice(logged).map((l) => JSON.parse(l)).find((l) => l.code === 200 && l.image === 'app');
-  assert.ok(line && line.waitMs > 0 && line.waitMs <= line.durationMs, JSON.stringify(line));
-  const after = await call(base, req());
-  assert.is(after.status, 200, 'the slot is free again (an answer from the cache, which still takes a slot)');
+  // Its log line tells its time in line apart from its time in the slot; the cached answer's says so.
+  const lines = logs.slice(logged).map((l) => JSON.parse(l));
+  const waited = lines.find((l) => l.code === 200 && l.image === 'app' && !l.cached);
+  assert.ok(waited && waited.waitMs > 0 && waited.waitMs <= waited.durationMs, JSON.stringify(waited));
+  assert.ok(lines.some((l) => l.code === 200 && l.cached === true && l.waitMs === undefined), 'the cached answer is logged as such');
+  const after = await call(base, req({ buildArgs: { NODE_VERSION: '16' } }));
+  assert.is(after.status, 200, 'the slot is free again');
   tmpEmpty();
 });
 

@@ -1,7 +1,9 @@
-// POST /v1/analyze: a complete, valid request takes an analysis slot (or waits for one in line, or
-// is turned away with 429), then the analysis runs (core/analysis.ts): the cache, the git fetch,
-// the Dockerfile analysis in a worker, the state file. A caller that goes away cancels its fetch.
-import { assertAllowed, runAnalysis } from '../../generator/src/core/analysis';
+// POST /v1/analyze: a complete, valid request is answered from the cache when its analysis was
+// made before (no slot: Kargo's retries never wait behind new work), else takes an analysis slot
+// (or waits for one in line, or is turned away with 429) and the analysis runs (core/analysis.ts):
+// the git fetch, the Dockerfile analysis in a worker, the state file. A caller that goes away
+// cancels its fetch.
+import { assertAllowed, cachedAnswer, runAnalysis } from '../../generator/src/core/analysis';
 import { parseAnalyzeBody, type AnalyzeRequest } from '../../generator/src/core/analysis-request';
 import { credentialsFor } from '../../generator/src/core/providers/credentials';
 import { asServiceError, ServiceError } from './errors';
@@ -23,6 +25,12 @@ export async function analyzeRoute(x: Exchange, ctx: ServiceContext): Promise<vo
     const request = parseAnalyzeBody(await readBody(x.req), { allowInsecureURLs: ctx.loaded.settings.allowFileURLs, allowedHosts: ctx.loaded.allowedHosts });
     x.fields.image = request.image;
     assertAllowed(request, ctx.loaded.allowedRepositories);
+    const cached = cachedAnswer(request, ctx.analysisCache);
+    if (cached) {
+      x.fields.commit = cached.commit;
+      x.fields.cached = true;
+      return x.sendJSON(200, cached);
+    }
     await inSlot(x, ctx, gone.signal, () => analyzeInSlot(x, ctx, request, gone.signal));
   } catch (thrown) {
     const e = asServiceError(thrown);

@@ -13,7 +13,7 @@ const UNLOGGED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export class Exchange {
   /** Logged with the answer (image, commit, reason, fetchBytes, ...). */
-  readonly fields: Record<string, string | number | undefined> = {};
+  readonly fields: Record<string, string | number | boolean | undefined> = {};
   private readonly started = process.hrtime.bigint();
 
   constructor(

@@ -165,7 +165,21 @@ const byLineThenRef = <T extends { line: number; ref: string }>(a: T, b: T) => a
 
 /** Fetches, analyses, renders. Throws AnalysisRefusal. */
 export async function runAnalysis(req: AnalyzeRequest, deps: AnalysisDeps): Promise<AnalyzeResponse> {
-  const { commit, committedAt, result } = await analyzedAtCommit(req, deps);
+  return answerOf(req, await analyzedAtCommit(req, deps));
+}
+
+/**
+ * The answer from the cache alone, or undefined when the request needs git: what a service can give
+ * without a slot, so that Kargo's retries of an analysis already made never wait behind new ones.
+ */
+export function cachedAnswer(req: AnalyzeRequest, cache: AnalysisCache): AnalyzeResponse | undefined {
+  const key = analysisCacheKey(req);
+  const made = key === undefined ? undefined : cache.get(key);
+  return made && answerOf(req, made);
+}
+
+/** The answer to a request from its analysis: the state file rendered from the request's enrollment and lastRebuild. */
+function answerOf(req: AnalyzeRequest, { commit, committedAt, result }: CachedAnalysis): AnalyzeResponse {
   const enrollment = enrollmentOfRequest(req);
   const record = analysisRecordOf(result, { commit, analyzedAt: committedAt });
   const stateFile = renderImageState(imageStateOf(enrollment, record, req.lastRebuild));
