@@ -78,17 +78,19 @@ class BatchOutput {
 export function openObjectReader(ctx: RunContext, gitDir: string, watch: PackWatch): ObjectReader {
   const git = startGit(ctx, [gitDir, 'cat-file', '--batch'], { input: true, watch });
   const output = new BatchOutput();
-  let ended: GitExit | Error | undefined;
+  let ended = false;
   git.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-  git.exited.then(
-    (exit) => (ended = exit),
-    (e: Error) => (ended = e),
-  ).finally(() => output.wake());
+  git.exited
+    .catch(() => undefined)
+    .finally(() => {
+      ended = true;
+      output.wake();
+    });
   const next = async <T>(take: () => T | undefined): Promise<T> => {
     for (;;) {
       const got = take();
       if (got !== undefined) return got;
-      if (ended !== undefined) throw await endedEarly(git);
+      if (ended) throw await endedEarly(git);
       await output.more();
     }
   };
