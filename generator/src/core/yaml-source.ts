@@ -205,10 +205,14 @@ function keyText(node: unknown): string | undefined {
   return undefined;
 }
 
+/** The text of YAML bytes (size cap, strict UTF-8, no byte-order mark), or the UserError readYamlSource would throw. */
+export function decodeYamlText(input: string | Buffer, file: string, options: YamlSourceOptions = {}): string {
+  return decode(input, file, options);
+}
+
 /** Parses YAML text or bytes into one document with positions; throws UserError listing every problem. */
 export function readYamlSource(input: string | Buffer, file: string, options: YamlSourceOptions = {}): YamlSource {
   const text = decode(input, file, options);
-  const what = options.what ?? 'this file';
   const maxDepth = options.maxDepth ?? MAX_YAML_DEPTH;
   const deep = tooDeepAt(text, maxDepth);
   if (deep >= 0) throw new UserError({ subject: file, ...positionInText(text, deep), message: tooDeepHere(maxDepth) });
@@ -217,6 +221,19 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
+  const document = singleDocument(parseDocuments(text, file, lineCounter, options), text, file, positionAt, options);
+  if (!document || document.contents === null) {
+    // An empty stream has no Document at all; make one so callers always get a document.
+    return makeSource(file, text, document ?? (parseDocument('') as Document.Parsed), null, true, positionAt);
+  }
+  const problems = [...aliasProblems(document, file, positionAt, options), ...duplicateKeyProblems(document, file, positionAt)];
+  if (problems.length) throw new UserError(problems.sort(byPosition));
+  const value = plainValueOf(document, file, options.maxAliases ?? 0);
+  return makeSource(file, text, document, value ?? null, value === null || value === undefined, positionAt);
+}
+
+/** Every document in the text; the parser's syntax errors, all of them, as one UserError. */
+function parseDocuments(text: string, file: string, lineCounter: LineCounter, options: YamlSourceOptions): Document.Parsed[] {
   let documents: Document.Parsed[];
   try {
     documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: false, strict: true }) as Document.Parsed[];
@@ -225,32 +242,45 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     if (e instanceof RangeError) throw new UserError({ subject: file, message: TOO_DEEP });
     throw e;
   }
-  const problems: Problem[] = [];
-  const hint = options.fixHint ? `; ${options.fixHint}` : '';
   // The parser turns its own stack overflow into one error per level; one message says it all.
   if (documents.some((doc) => doc.errors.some((e) => /call stack/i.test(e.message)))) throw new UserError({ subject: file, message: TOO_DEEP });
+  const hint = options.fixHint ? `; ${options.fixHint}` : '';
+  const problems: Problem[] = [];
   for (const doc of documents) {
     for (const e of doc.errors) {
       const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ subject: file, ...positionAt(e.pos[0]), message: `YAML syntax error: ${first}${hint}` });
+      const p = lineCounter.linePos(e.pos[0]);
+      problems.push({ subject: file, line: p.line, col: p.col, message: `YAML syntax error: ${first}${hint}` });
     }
   }
   if (problems.length) throw new UserError(problems);
+  return documents;
+}
+
+/** The one document of the file (undefined for an empty stream); more than one is refused at the second. */
+function singleDocument(
+  documents: Document.Parsed[],
+  text: string,
+  file: string,
+  positionAt: (offset: number) => SourcePosition,
+  options: YamlSourceOptions,
+): Document.Parsed | undefined {
   if (documents.length > 1) {
     const second = documents[1];
     const offset = second.range?.[0] ?? text.length;
     // Point at the `---` that starts the second document when there is one.
     const marker = text.lastIndexOf('---', offset);
     const at = positionAt(marker >= 0 && marker >= (documents[0].range?.[1] ?? 0) - 3 ? marker : offset);
+    const what = options.what ?? 'this file';
     throw new UserError({ subject: file, ...at, message: `holds ${documents.length} YAML documents; ${what} must be a single document: remove the extra \`---\` and what follows, or merge it into the first` });
   }
-  const document = documents[0] as Document.Parsed | undefined;
-  if (!document || document.contents === null) {
-    // An empty stream has no Document at all; make one so callers always get a document.
-    return makeSource(file, text, document ?? (parseDocument('') as Document.Parsed), null, true, positionAt);
-  }
+  return documents[0] as Document.Parsed | undefined;
+}
 
+/** The first alias past the allowed count, as a problem (aliases can expand to gigabytes). */
+function aliasProblems(document: Document.Parsed, file: string, positionAt: (offset: number) => SourcePosition, options: YamlSourceOptions): Problem[] {
   const maxAliases = options.maxAliases ?? 0;
+  const what = options.what ?? 'this file';
   let aliases = 0;
   let aliasProblem: Problem | undefined;
   visit(document, {
@@ -265,8 +295,12 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
       }
     },
   });
-  if (aliasProblem) problems.push(aliasProblem);
+  return aliasProblem ? [aliasProblem] : [];
+}
 
+/** Every key written twice in one mapping, naming both places. */
+function duplicateKeyProblems(document: Document.Parsed, file: string, positionAt: (offset: number) => SourcePosition): Problem[] {
+  const problems: Problem[] = [];
   visit(document, {
     Map(_key, map) {
       const seen = new Map<string, YamlNode>();
@@ -286,11 +320,13 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
       }
     },
   });
-  if (problems.length) throw new UserError(problems.sort(byPosition));
+  return problems;
+}
 
-  let value: unknown;
+/** The document as plain data, refusing aliases that expand too far. */
+function plainValueOf(document: Document.Parsed, file: string, maxAliases: number): unknown {
   try {
-    value = document.toJS({ maxAliasCount: maxAliases === 0 ? 0 : Math.max(maxAliases, 1) * 10 });
+    return document.toJS({ maxAliasCount: maxAliases === 0 ? 0 : Math.max(maxAliases, 1) * 10 });
   } catch (e) {
     if (e instanceof Error && /alias/i.test(e.message)) {
       throw new UserError({ subject: file, message: `expands its YAML aliases too far; write the values out in full` });
@@ -298,7 +334,6 @@ export function readYamlSource(input: string | Buffer, file: string, options: Ya
     if (e instanceof RangeError) throw new UserError({ subject: file, message: TOO_DEEP });
     throw e;
   }
-  return makeSource(file, text, document, value ?? null, value === null || value === undefined, positionAt);
 }
 
 function byPosition(a: Problem, b: Problem): number {
