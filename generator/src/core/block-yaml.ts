@@ -92,10 +92,13 @@ function singleQuoted(text: string): string {
   return outside();
 }
 
+// Spaces only: JavaScript's trim also drops characters YAML keeps (a no-break space, U+00A0).
+const withoutTrailingSpaces = (text: string): string => text.replace(/ +$/, '');
+
 function plain(text: string): unknown {
   if (INDICATOR_FIRST.test(text)) outside();
   const comment = text.indexOf(' #');
-  const scalar = (comment >= 0 ? text.slice(0, comment) : text).trimEnd();
+  const scalar = withoutTrailingSpaces(comment >= 0 ? text.slice(0, comment) : text);
   if (scalar.includes(': ') || scalar.endsWith(':')) outside();
   if (!CORE_NON_STRING.test(scalar)) return scalar;
   if (scalar === 'true' || scalar === 'false') return scalar === 'true';
@@ -147,10 +150,11 @@ class BlockReader {
     const out: unknown[] = [];
     const positions: ChildPositions = [];
     this.children.set(out, positions);
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent) {
+    // A line at this indent that is no item ends the list: the next key of a mapping whose list
+    // sits at the key's indent (`images:` then `- name: ...`); anywhere else the caller refuses it.
+    while (this.i < this.lines.length && this.lines[this.i].indent === indent && this.lines[this.i].text.startsWith('- ')) {
       const line = this.lines[this.i];
-      if (!line.text.startsWith('- ')) outside();
-      const rest = line.text.slice(2).trimStart();
+      const rest = line.text.slice(2).replace(/^ +/, '');
       const col = indent + (line.text.length - rest.length);
       if (rest === '' || rest.startsWith('#') || rest.startsWith('- ')) outside();
       positions.push(0, 0, line.number, col + 1);
@@ -212,7 +216,7 @@ function linesOf(text: string): Line[] {
     let indent = 0;
     while (l.charCodeAt(indent) === 32) indent++;
     if (indent === l.length || l.charCodeAt(indent) === 35 /* # */) continue;
-    lines.push({ number: n + 1, indent, text: l.slice(indent).trimEnd() });
+    lines.push({ number: n + 1, indent, text: withoutTrailingSpaces(l.slice(indent)) });
   }
   return lines;
 }
