@@ -48,12 +48,15 @@ type Existing = { kind: 'missing' } | { kind: 'same' } | { kind: 'differs'; cont
  * different and is not read to the end.
  */
 function compareWith(file: string, rel: string, after: string): Existing {
-  const wanted = Buffer.from(after, 'utf8');
-  const maxBytes = Math.max(2 * wanted.length, 1024 * 1024);
+  const maxBytes = Math.max(2 * Buffer.byteLength(after, 'utf8'), 1024 * 1024);
   const read = readRegularFile(file, rel, { maxBytes, noFollow: true, fix: 'image-factory writes this file: remove what is there and run it again' });
   if (read.kind === 'missing') return { kind: 'missing' };
   if (read.kind === 'too-large') return { kind: 'differs' };
-  return read.bytes.equals(wanted) ? { kind: 'same' } : { kind: 'differs', content: read.bytes.toString('utf8') };
+  return compareBytes(read.bytes, after);
+}
+
+function compareBytes(bytes: Buffer, after: string): Existing {
+  return bytes.equals(Buffer.from(after, 'utf8')) ? { kind: 'same' } : { kind: 'differs', content: bytes.toString('utf8') };
 }
 
 function existsAsFile(file: string, rel: string): boolean {
@@ -69,12 +72,16 @@ function existsAsFile(file: string, rel: string): boolean {
   }
 }
 
-/** What writing `wanted` and removing `unwanted` would change, unchanged files left out, sorted by path. */
-export function changesOf(root: string, wanted: ReadonlyMap<string, string>, unwanted: readonly string[]): FileChange[] {
+/**
+ * What writing `wanted` and removing `unwanted` would change, unchanged files left out, sorted by path.
+ * `current` holds files the caller has just read (at most 1 MiB each), compared without reading them again.
+ */
+export function changesOf(root: string, wanted: ReadonlyMap<string, string>, unwanted: readonly string[], current: ReadonlyMap<string, Buffer> = new Map()): FileChange[] {
   const resolve = folderResolver(root, 'allow');
   const changes: FileChange[] = [];
   for (const [rel, after] of wanted) {
-    const existing = compareWith(resolve(rel), rel, after);
+    const known = current.get(rel);
+    const existing = known ? compareBytes(known, after) : compareWith(resolve(rel), rel, after);
     if (existing.kind === 'missing') changes.push({ path: rel, kind: 'create', after });
     else if (existing.kind === 'differs') changes.push({ path: rel, kind: 'update', before: existing.content, after });
   }

@@ -21,7 +21,7 @@ import {
   type AnalysisRecord,
   type ImageState,
 } from '../core/state';
-import { MAX_STATE_BYTES, parseImageStateFile, parseBaseStateFile, STATE_SIZE_RULE, writableState } from '../core/state-file';
+import { MAX_STATE_BYTES, readBaseStateFile, readImageStateFile, STATE_SIZE_RULE, writableStateAgain, type StateRead } from '../core/state-file';
 import { renderValues, sourceRepoURLOf, valuesOf, VALUES_HEADER } from '../core/values';
 import { shardValuesOf, shardValuesPath, type ShardValues } from '../core/shards';
 import { assertAcyclic } from '../core/graph';
@@ -60,6 +60,8 @@ export interface GenerationPlan extends StateRepo {
   shards?: Map<string, ShardValues>;
   files: Map<string, string>;
   removals: string[];
+  /** What the state files held when they were read, so they are compared without reading them twice. */
+  current: Map<string, Buffer>;
 }
 
 function isoSeconds(d: Date): string {
@@ -113,16 +115,26 @@ function readStateBytes(root: string, rel: string): Buffer {
   return read.bytes;
 }
 
-function readExistingStates(root: string): Map<string, ImageState> {
-  const states = new Map<string, ImageState>();
+/** The state files as they are: each one's bytes and what it holds, by path. */
+interface ExistingStates {
+  images: Map<string, StateRead<ImageState>>;
+  bases: Map<string, StateRead<unknown>>;
+  bytes: Map<string, Buffer>;
+}
+
+function readExistingStates(root: string): ExistingStates {
+  const existing: ExistingStates = { images: new Map(), bases: new Map(), bytes: new Map() };
   for (const rel of yamlFilesIn(root, 'images')) {
-    const state = parseImageStateFile(readStateBytes(root, rel), rel);
-    states.set(state.name, state);
+    const bytes = readStateBytes(root, rel);
+    existing.bytes.set(rel, bytes);
+    existing.images.set(rel, readImageStateFile(bytes, rel));
   }
   for (const rel of yamlFilesIn(root, 'base-images')) {
-    parseBaseStateFile(readStateBytes(root, rel), rel);
+    const bytes = readStateBytes(root, rel);
+    existing.bytes.set(rel, bytes);
+    existing.bases.set(rel, readBaseStateFile(bytes, rel));
   }
-  return states;
+  return existing;
 }
 
 /** Where a local image's Dockerfile is, refusing a path that is missing or leaves the state repo (also through links). */
@@ -210,7 +222,8 @@ async function analysisFor(
 export async function planGeneration(opts: GenerateOptions): Promise<GenerationPlan> {
   const root = opts.root;
   const config = readImagesConfig(root);
-  const previous = readExistingStates(root);
+  const existing = readExistingStates(root);
+  const previous = new Map([...existing.images.values()].map((read) => [read.state.name, read.state]));
   const states = new Map<string, ImageState>();
   // Every local Dockerfile's problem at once (missing, outside, not a Dockerfile), not one a run.
   const dockerfileProblems: Problem[] = [];
@@ -238,7 +251,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const imageByName = new Map(config.images.map((i) => [i.name, i]));
   for (const state of states.values()) {
     const rel = imageStatePath(state.name);
-    const written = writableState(state);
+    const written = writableStateAgain(state, existing.images.get(rel));
     if ('problem' in written) problems.push(unwritableImageState(rel, written.problem, imageByName.get(state.name)!));
     else files.set(rel, written.text);
   }
@@ -256,7 +269,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   for (const { ref, users } of usedBy.values()) {
     const rel = baseStatePath(slugOf(ref));
     const state = baseStateOf(ref, users, enrolledByRepo.get(repoURLOf(ref)));
-    const written = writableState(state);
+    const written = writableStateAgain(state, existing.bases.get(rel));
     if ('problem' in written) problems.push({ subject: rel, message: `${written.problem}: ${state.usedBy.length} images build on ${ref.ref}; enrol fewer images on one base` });
     else files.set(rel, written.text);
   }
@@ -271,7 +284,7 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   for (const [name, shardValues] of shards ?? []) files.set(shardValuesPath(name), renderValues(shardValues));
 
   const removals = [...yamlFilesIn(root, 'images'), ...yamlFilesIn(root, 'base-images'), ...staleShardFiles(root)].filter((rel) => !files.has(rel));
-  return { config, states, values, shards, files, removals };
+  return { config, states, values, shards, files, removals, current: existing.bytes };
 }
 
 /** dist/values-*.yaml files generate wrote (they begin with its header): a shard that is gone loses its file; anything else there is left alone. */
@@ -298,7 +311,7 @@ function unwritableImageState(rel: string, problem: string, image: ImageEnrollme
 }
 
 export function changesOfPlan(plan: GenerationPlan, root: string): FileChange[] {
-  return changesOf(root, plan.files, plan.removals);
+  return changesOf(root, plan.files, plan.removals, plan.current);
 }
 
 /** The state repo as `generate` sees it, for commands that only read (graph, impact, analyze). */

@@ -22,19 +22,6 @@
 // full, positioned parser (yaml-source.ts); values that survive it are checked by the round trip.
 import { MAX_YAML_DEPTH } from './yaml-source';
 
-/** Drops undefined members so optional fields are absent rather than `null`. */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v !== undefined) out[k] = withoutUndefined(v);
-    }
-    return out;
-  }
-  return value;
-}
-
 /** Recursively sorts object keys; for data whose key order carries no meaning (maps from outside). */
 export function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
@@ -75,13 +62,51 @@ function scalarForYaml11(text: string): string {
   return YAML11_WORD.test(text) || YAML11_NUMBERISH.test(text) ? JSON.stringify(text) : scalar(text);
 }
 
+// Undefined members are left out, so optional fields are absent rather than `null`.
 function isEmptyCollection(v: unknown): boolean {
-  return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  if (v === null || typeof v !== 'object') return false;
+  for (const key of Object.keys(v)) if ((v as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
 }
 
-function atom(v: unknown, quote: (text: string) => string): string {
+const isBlock = (v: unknown): boolean => v !== null && typeof v === 'object' && !isEmptyCollection(v);
+
+const OVER_BUDGET = new Error('over budget');
+
+/**
+ * The text written so far, in pieces; `left` is how many more characters may be, so a value that
+ * would render huge stops early. Each string is quoted once per file: keys and many values repeat
+ * (dist/values.yaml at 10,000 images is 13 MB of them).
+ */
+class Writer {
+  readonly parts: string[] = [];
+  private readonly quoted = new Map<string, string>();
+
+  constructor(
+    public left: number,
+    private readonly quoteText: (text: string) => string,
+  ) {}
+
+  quote(text: string): string {
+    let q = this.quoted.get(text);
+    if (q === undefined) {
+      q = this.quoteText(text);
+      this.quoted.set(text, q);
+    }
+    return q;
+  }
+
+  line(text: string): void {
+    this.left -= text.length;
+    if (this.left < 0) throw OVER_BUDGET;
+    this.parts.push(text);
+  }
+}
+
+function atom(v: unknown, w: Writer): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return quote(v);
+  if (typeof v === 'string') return w.quote(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} to YAML`);
     return String(v);
@@ -92,45 +117,32 @@ function atom(v: unknown, quote: (text: string) => string): string {
   throw new TypeError(`cannot write a ${typeof v} to YAML`);
 }
 
-const isBlock = (v: unknown): boolean => v !== null && typeof v === 'object' && !isEmptyCollection(v);
-
-/** The lines written so far; `left` is how many more characters may be, so a value that would render huge stops early. */
-interface Output {
-  lines: string[];
-  left: number;
-}
-
-const OVER_BUDGET = new Error('over budget');
-
-function write(out: Output, line: string): void {
-  out.left -= line.length;
-  if (out.left < 0) throw OVER_BUDGET;
-  out.lines.push(line);
-}
-
-function emit(value: unknown, indent: string, out: Output, quote: (text: string) => string): void {
+/**
+ * Writes a block collection whose lines are indented by `indent`, except the first, which starts
+ * with `first`: a block item of a list shares its `- ` line (`first` is then the dash, as long as
+ * the two spaces it replaces).
+ */
+function emit(value: object, indent: string, w: Writer, first: string): void {
+  let lead = first;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (!isBlock(item)) {
-        write(out, `${indent}- ${atom(item, quote)}\n`);
-        continue;
-      }
-      // The first line of a block item shares the `- ` line (same length: the dash replaces two
-      // spaces); the rest are indented under it. Rewritten in place: spreading an item's lines into
-      // the output overflowed the stack for an item of many lines.
-      const first = out.lines.length;
-      emit(item, `${indent}  `, out, quote);
-      out.lines[first] = `${indent}- ${out.lines[first].slice(indent.length + 2)}`;
+      if (!isBlock(item)) w.line(`${lead}- ${atom(item, w)}\n`);
+      else emit(item as object, `${indent}  `, w, `${lead}- `);
+      lead = indent;
     }
     return;
   }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const k = quote(key);
-    if (!isBlock(v)) write(out, `${indent}${k}: ${atom(v, quote)}\n`);
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const k = w.quote(key);
+    if (!isBlock(v)) w.line(`${lead}${k}: ${atom(v, w)}\n`);
     else {
-      write(out, `${indent}${k}:\n`);
-      emit(v, Array.isArray(v) ? indent : `${indent}  `, out, quote);
+      w.line(`${lead}${k}:\n`);
+      const inner = Array.isArray(v) ? indent : `${indent}  `;
+      emit(v as object, inner, w, inner);
     }
+    lead = indent;
   }
 }
 
@@ -164,18 +176,17 @@ export function renderYaml(value: unknown, headerComment?: string, options: Rend
 
 /** renderYaml's text when it is at most `maxChars` characters long; undefined (found early) when longer. */
 export function renderYamlWithin(value: unknown, maxChars: number, headerComment?: string, options: RenderOptions = {}): string | undefined {
-  const quote = options.forYaml11 ? scalarForYaml11 : scalar;
-  const clean = withoutUndefined(value);
-  const header = headerComment ? `${headerComment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
-  const out: Output = { lines: [header], left: maxChars - header.length };
+  const header = headerLines(headerComment);
+  const w = new Writer(maxChars - header.length, options.forYaml11 ? scalarForYaml11 : scalar);
+  w.parts.push(header);
   try {
-    if (!isBlock(clean)) write(out, `${atom(clean, quote)}\n`);
-    else emit(clean, '', out, quote);
+    if (!isBlock(value)) w.line(`${atom(value, w)}\n`);
+    else emit(value as object, '', w, '');
   } catch (e) {
     if (e === OVER_BUDGET) return undefined;
     throw e;
   }
-  return out.lines.join('');
+  return w.parts.join('');
 }
 
 // Reading back what renderYaml wrote, fast. State files are read on every `generate` run (10,000
@@ -287,17 +298,13 @@ class CanonicalReader {
   }
 }
 
-/**
- * The data of a file renderYaml wrote (leading `#` comment lines allowed), nested at most `maxDepth`
- * levels; undefined otherwise.
- */
-export function readCanonicalYaml(text: string, maxDepth = MAX_YAML_DEPTH): unknown {
-  let body = text;
-  while (body.startsWith('#')) {
-    const nl = body.indexOf('\n');
-    if (nl < 0) return undefined;
-    body = body.slice(nl + 1);
-  }
+/** The `#` lines renderYaml puts before the data for `headerComment`. */
+function headerLines(headerComment: string | undefined): string {
+  return headerComment ? `${headerComment.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
+}
+
+/** The data `body` (no comment lines) holds in renderYaml's layout, unchecked; undefined when it is not in that layout. */
+function readLayout(body: string, maxDepth: number): { value: unknown } | undefined {
   if (!body.endsWith('\n') || body.includes('\r')) return undefined;
   try {
     const lines = body
@@ -310,9 +317,37 @@ export function readCanonicalYaml(text: string, maxDepth = MAX_YAML_DEPTH): unkn
     if (lines.some((l) => l.text === '')) return undefined;
     const reader = new CanonicalReader(lines, maxDepth);
     const value = reader.block(0);
-    if (!reader.done) return undefined;
-    return renderYaml(value) === body || renderYaml(value, undefined, { forYaml11: true }) === body ? value : undefined;
+    return reader.done ? { value } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The data of a file renderYaml wrote (leading `#` comment lines allowed), nested at most `maxDepth`
+ * levels; undefined otherwise.
+ */
+export function readCanonicalYaml(text: string, maxDepth = MAX_YAML_DEPTH): unknown {
+  let body = text;
+  while (body.startsWith('#')) {
+    const nl = body.indexOf('\n');
+    if (nl < 0) return undefined;
+    body = body.slice(nl + 1);
+  }
+  const read = readLayout(body, maxDepth);
+  if (!read) return undefined;
+  return renderYaml(read.value) === body || renderYaml(read.value, undefined, { forYaml11: true }) === body ? read.value : undefined;
+}
+
+/**
+ * The data of `text` when `text` is exactly what renderYaml(data, headerComment) writes, byte for
+ * byte; undefined otherwise. A caller about to write the same data again can keep the text it read.
+ */
+export function readExactCanonicalYaml(text: string, headerComment: string | undefined, maxDepth = MAX_YAML_DEPTH): unknown {
+  const header = headerLines(headerComment);
+  if (!text.startsWith(header)) return undefined;
+  const body = text.slice(header.length);
+  if (body.startsWith('#')) return undefined;
+  const read = readLayout(body, maxDepth);
+  return read && renderYaml(read.value) === body ? read.value : undefined;
 }

@@ -7,7 +7,7 @@ import { UserError, type Problem } from './errors';
 import { STATE_HEADER, type BaseImageState, type ImageState } from './state';
 import { packageRoot } from './package-root';
 import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, readYamlSource } from './yaml-source';
-import { nestingDepth, readCanonicalYaml, renderYamlWithin } from './canonical-yaml';
+import { nestingDepth, readCanonicalYaml, readExactCanonicalYaml, renderYamlWithin } from './canonical-yaml';
 
 /** The largest state file read back. Every state file written is checked against it first. */
 export const MAX_STATE_BYTES = 1024 * 1024;
@@ -54,12 +54,29 @@ function describe(e: ErrorObject): { segments: string[]; key?: string; message: 
   }
 }
 
-function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageState, what: string): T {
-  // Fast path: a file exactly as image-factory wrote it, and valid, needs no positions.
-  if (bytes.length <= MAX_STATE_BYTES && firstInvalidUtf8(bytes) < 0) {
-    const value = readCanonicalYaml(bytes.toString('utf8'));
-    if (value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && validate(value)) return value as T;
-  }
+/** A state file read back. */
+export interface StateRead<T> {
+  state: T;
+  /** The file's text, when it is exactly what writableState writes for `state`: a run that writes the same state can keep it. */
+  asWritten?: string;
+}
+
+const isMapping = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A file exactly as image-factory wrote it, and valid, needs no positions; undefined for any other. */
+function readAsWritten<T>(bytes: Buffer, validate: typeof validateImageState): StateRead<T> | undefined {
+  if (bytes.length > MAX_STATE_BYTES || firstInvalidUtf8(bytes) >= 0) return undefined;
+  const text = bytes.toString('utf8');
+  const exact = readExactCanonicalYaml(text, STATE_HEADER);
+  if (exact !== undefined) return isMapping(exact) && validate(exact) ? { state: exact as T, asWritten: text } : undefined;
+  // Canonical data under another header (or quoted for YAML 1.1): read alike, but not kept as text.
+  const value = readCanonicalYaml(text);
+  return isMapping(value) && validate(value) ? { state: value as T } : undefined;
+}
+
+function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageState, what: string): StateRead<T> {
+  const fast = readAsWritten<T>(bytes, validate);
+  if (fast) return fast;
   const doc = readYamlSource(bytes, file, { ...READ_RULE, what });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     throw new UserError({ subject: file, line: 1, col: 1, message: `is not a ${what} (expected a YAML mapping); regenerate it with image-factory generate` });
@@ -78,18 +95,35 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
     }
     throw new UserError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)));
   }
-  return doc.value as T;
+  return { state: doc.value as T };
+}
+
+export function readImageStateFile(bytes: Buffer, file: string): StateRead<ImageState> {
+  const read = checked<ImageState>(bytes, file, validateImageState, 'image state file');
+  const expected = `images/${read.state.name}.yaml`;
+  if (file.endsWith('.yaml') && path.posix.basename(file) !== path.posix.basename(expected)) {
+    throw new UserError({ subject: file, line: 1, col: 1, message: `holds the state of image "${read.state.name}", so it must be named ${path.posix.basename(expected)}; regenerate the state files` });
+  }
+  return read;
 }
 
 export function parseImageStateFile(bytes: Buffer, file: string): ImageState {
-  const state = checked<ImageState>(bytes, file, validateImageState, 'image state file');
-  const expected = `images/${state.name}.yaml`;
-  if (file.endsWith('.yaml') && path.posix.basename(file) !== path.posix.basename(expected)) {
-    throw new UserError({ subject: file, line: 1, col: 1, message: `holds the state of image "${state.name}", so it must be named ${path.posix.basename(expected)}; regenerate the state files` });
-  }
-  return state;
+  return readImageStateFile(bytes, file).state;
+}
+
+export function readBaseStateFile(bytes: Buffer, file: string): StateRead<BaseImageState> {
+  return checked<BaseImageState>(bytes, file, validateBaseState, 'base image state file');
 }
 
 export function parseBaseStateFile(bytes: Buffer, file: string): BaseImageState {
-  return checked<BaseImageState>(bytes, file, validateBaseState, 'base image state file');
+  return readBaseStateFile(bytes, file).state;
+}
+
+/**
+ * writableState's answer for `state`, from the text read back when the state is the same one (the
+ * usual case of a run where little changed): rendering 10,000 unchanged states again cost most of it.
+ */
+export function writableStateAgain(state: ImageState | BaseImageState, before: StateRead<unknown> | undefined): ReturnType<typeof writableState> {
+  if (before?.asWritten !== undefined && JSON.stringify(before.state) === JSON.stringify(state)) return { text: before.asWritten };
+  return writableState(state);
 }
