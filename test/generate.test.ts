@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { main } from '../generator/src/cli/cli';
 import { parseImagesConfig } from '../generator/src/core/config';
 import { externalFetcher } from '../generator/src/cli/external';
+import { readRegularFile } from '../generator/src/cli/read-file';
 import { UserError } from '../generator/src/core/errors';
 import { captureOutput, copyTree, removeTempDirs, snapshot, tempDir } from './support/tree';
 
@@ -62,6 +63,46 @@ test('a second run changes nothing, and --check agrees', async () => {
   assert.equal(snapshot(root), after);
   const check = await cli('generate', '--root', root, '--check');
   assert.is(check.code, 0);
+});
+
+test('a state file holding the right data in another layout is rewritten, never kept as it stands', async () => {
+  const root = fixtureCopy('generate-basic');
+  await cli('generate', '--root', root);
+  const canonical = snapshot(root);
+  // The same data three ways a reader accepts but generate does not write: another header, a
+  // comment added below it, a string quoted where it need not be.
+  const edits: Record<string, (text: string) => string> = {
+    'images/web.yaml': (t) => t.replace(/^# .*\n/, '# edited by hand\n'),
+    'images/worker.yaml': (t) => t.replace(/\n(?!#)/, '\n# a note\n'),
+    'base-images/busybox-1.36.yaml': (t) => t.replace(/: (busybox|docker\.io)(.*)$/m, ': "$1$2"'),
+  };
+  for (const [rel, edit] of Object.entries(edits)) {
+    const file = path.join(root, rel);
+    const edited = edit(fs.readFileSync(file, 'utf8'));
+    assert.is.not(edited, canonical.get(rel), `${rel} was edited`);
+    fs.writeFileSync(file, edited);
+  }
+  const check = await cli('generate', '--root', root, '--check');
+  assert.is(check.code, 1);
+  for (const rel of Object.keys(edits)) assert.match(check.stderr, `update  ${rel}`);
+  await cli('generate', '--root', root);
+  assert.equal(snapshot(root), canonical, 'every file is back to what generate writes');
+});
+
+test('files of every size around the read buffers are read whole (generate reads state files and Dockerfiles with readRegularFile)', () => {
+  const dir = tempDir('read-sizes');
+  for (const size of [0, 1, 2, 4095, 4096, 65535, 65536, 65537, 200_000]) {
+    const file = path.join(dir, `f${size}`);
+    const bytes = Buffer.alloc(size, 'x');
+    fs.writeFileSync(file, bytes);
+    const read = readRegularFile(file, `f${size}`, { maxBytes: 200_000 });
+    assert.ok(read.kind === 'read' && read.bytes.equals(bytes), `size ${size}`);
+    const capped = readRegularFile(file, `f${size}`, { maxBytes: size - 1 });
+    if (size > 0) assert.equal(capped, { kind: 'too-large', size }, `size ${size} over a cap one byte smaller`);
+  }
+  // A file whose size says 0 but that holds bytes (as /proc files do) is read to its end.
+  const proc = readRegularFile('/proc/self/status', 'status', { maxBytes: 1024 * 1024 });
+  assert.ok(proc.kind === 'read' && proc.bytes.toString().includes('Name:'), 'a /proc file is read whole');
 });
 
 test('two fresh copies give byte-identical output', async () => {

@@ -95,8 +95,10 @@ export function readRegularFile(file: string, shown: string, options: ReadOption
       if (n === 0) break;
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       total += n;
-      // A short read is almost always the end: one byte tells, rather than another whole chunk.
-      want = n < chunk.length ? 1 : CHUNK;
+      // A regular file reads short only at its end (as readFileSync assumes), so a short first read
+      // is the whole file; a full one means it grew since fstat, and reading goes on.
+      if (n < chunk.length && chunks.length === 1) break;
+      want = CHUNK;
     }
     if (total > options.maxBytes) return { kind: 'too-large', size: Math.max(stat.size, total) };
     return { kind: 'read', bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
