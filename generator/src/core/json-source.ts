@@ -35,129 +35,151 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
 /** The offset where each value starts, keyed by its path (JSON of the segments). */
 type Offsets = Map<string, number>;
 
-function parse(text: string, maxDepth: number): { value: unknown; offsets: Offsets } {
-  const offsets: Offsets = new Map();
-  let at = 0;
-  const skip = () => {
-    while (at < text.length && WHITESPACE.has(text[at])) at++;
-  };
-  const describeHere = () => (at >= text.length ? 'the end of the file' : `${JSON.stringify(text[at])}`);
-  const fail = (expected: string): never => {
-    throw new JsonSyntaxError(at, `expected ${expected}, found ${describeHere()}`);
-  };
-  const string = (): string => {
-    const start = at;
-    at++; // the opening quote
+const LITERALS = [
+  ['true', true],
+  ['false', false],
+  ['null', null],
+] as const;
+
+/** A recursive-descent reader over one text: one method per JSON production, `at` the offset reached. */
+class JsonReader {
+  private at = 0;
+  readonly offsets: Offsets = new Map();
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  /** The whole text as one JSON value. */
+  document(): unknown {
+    const result = this.value([], 0);
+    this.skip();
+    if (this.at < this.text.length) this.fail('the end of the file after the JSON value');
+    return result;
+  }
+
+  private skip(): void {
+    while (this.at < this.text.length && WHITESPACE.has(this.text[this.at])) this.at++;
+  }
+
+  private fail(expected: string): never {
+    const found = this.at >= this.text.length ? 'the end of the file' : `${JSON.stringify(this.text[this.at])}`;
+    throw new JsonSyntaxError(this.at, `expected ${expected}, found ${found}`);
+  }
+
+  /** Consumes `c` when it is next (after white space). */
+  private take(c: string): boolean {
+    this.skip();
+    if (this.text[this.at] !== c) return false;
+    this.at++;
+    return true;
+  }
+
+  // Recursive per container; maxDepth bounds the recursion long before the call stack.
+  private value(path: PathSegment[], depth: number): unknown {
+    this.skip();
+    this.offsets.set(JSON.stringify(path), this.at);
+    const c = this.text[this.at];
+    if (c === '"') return this.string();
+    if (c === '{' || c === '[') {
+      if (depth >= this.maxDepth) throw new JsonSyntaxError(this.at, `nested more than ${this.maxDepth} levels deep; check that this is the right file`);
+      this.at++;
+      return c === '[' ? this.array(path, depth) : this.object(path, depth);
+    }
+    return this.scalar();
+  }
+
+  private array(path: PathSegment[], depth: number): unknown[] {
+    const list: unknown[] = [];
+    if (this.take(']')) return list;
+    while (true) {
+      list.push(this.value([...path, list.length], depth + 1));
+      if (this.take(',')) continue;
+      if (this.take(']')) return list;
+      this.fail('"," or "]"');
+    }
+  }
+
+  private object(path: PathSegment[], depth: number): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    const seen = new Set<string>();
+    if (this.take('}')) return object;
+    while (true) {
+      this.skip();
+      if (this.text[this.at] !== '"') this.fail('a "quoted" key');
+      const keyAt = this.at;
+      const key = this.string();
+      if (seen.has(key)) throw new JsonSyntaxError(keyAt, `the key ${JSON.stringify(key)} appears twice in one object; keep one`);
+      seen.add(key);
+      if (!this.take(':')) this.fail('":" after the key');
+      // defineProperty: a key "__proto__" is data, not the object's prototype.
+      Object.defineProperty(object, key, { value: this.value([...path, key], depth + 1), enumerable: true, writable: true, configurable: true });
+      if (this.take(',')) continue;
+      if (this.take('}')) return object;
+      this.fail('"," or "}"');
+    }
+  }
+
+  private string(): string {
+    const text = this.text;
+    const start = this.at;
+    this.at++; // the opening quote
     let out = '';
     while (true) {
-      if (at >= text.length) throw new JsonSyntaxError(start, 'a string is not closed; add the closing "');
-      const c = text[at];
+      if (this.at >= text.length) throw new JsonSyntaxError(start, 'a string is not closed; add the closing "');
+      const c = text[this.at];
       if (c === '"') {
-        at++;
+        this.at++;
         return out;
       }
-      if (c < ' ') throw new JsonSyntaxError(at, 'a control character (such as a line break) inside a string; write it as an escape (\\n)');
-      if (c === '\\') {
-        const e = text[at + 1];
-        if (e === 'u') {
-          const hex = text.slice(at + 2, at + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError(at, 'a \\u escape needs four hexadecimal digits');
-          out += String.fromCharCode(parseInt(hex, 16));
-          at += 6;
-        } else if (e !== undefined && e in ESCAPES) {
-          out += ESCAPES[e];
-          at += 2;
-        } else {
-          throw new JsonSyntaxError(at, `\\${e ?? ''} is not a JSON escape`);
-        }
-        continue;
-      }
-      out += c;
-      at++;
-    }
-  };
-  // Recursive per container; maxDepth bounds the recursion long before the call stack.
-  const value = (path: PathSegment[], depth: number): unknown => {
-    skip();
-    offsets.set(JSON.stringify(path), at);
-    const c = text[at];
-    if (c === '"') return string();
-    if (c === '{' || c === '[') {
-      if (depth >= maxDepth) throw new JsonSyntaxError(at, `nested more than ${maxDepth} levels deep; check that this is the right file`);
-      at++;
-      skip();
-      if (c === '[') {
-        const list: unknown[] = [];
-        if (text[at] === ']') {
-          at++;
-          return list;
-        }
-        while (true) {
-          list.push(value([...path, list.length], depth + 1));
-          skip();
-          if (text[at] === ',') {
-            at++;
-            continue;
-          }
-          if (text[at] === ']') {
-            at++;
-            return list;
-          }
-          fail('"," or "]"');
-        }
-      }
-      const object: Record<string, unknown> = {};
-      const seen = new Set<string>();
-      if (text[at] === '}') {
-        at++;
-        return object;
-      }
-      while (true) {
-        skip();
-        if (text[at] !== '"') fail('a "quoted" key');
-        const keyAt = at;
-        const key = string();
-        if (seen.has(key)) throw new JsonSyntaxError(keyAt, `the key ${JSON.stringify(key)} appears twice in one object; keep one`);
-        seen.add(key);
-        skip();
-        if (text[at] !== ':') fail('":" after the key');
-        at++;
-        // defineProperty: a key "__proto__" is data, not the object's prototype.
-        Object.defineProperty(object, key, { value: value([...path, key], depth + 1), enumerable: true, writable: true, configurable: true });
-        skip();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === '}') {
-          at++;
-          return object;
-        }
-        fail('"," or "}"');
+      if (c < ' ') throw new JsonSyntaxError(this.at, 'a control character (such as a line break) inside a string; write it as an escape (\\n)');
+      if (c === '\\') out += this.escape();
+      else {
+        out += c;
+        this.at++;
       }
     }
-    for (const [word, result] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (text.startsWith(word, at)) {
-        at += word.length;
+  }
+
+  /** The character a backslash escape at `at` stands for; `at` moves past it. */
+  private escape(): string {
+    const e = this.text[this.at + 1];
+    if (e === 'u') {
+      const hex = this.text.slice(this.at + 2, this.at + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError(this.at, 'a \\u escape needs four hexadecimal digits');
+      this.at += 6;
+      return String.fromCharCode(parseInt(hex, 16));
+    }
+    if (e !== undefined && e in ESCAPES) {
+      this.at += 2;
+      return ESCAPES[e];
+    }
+    throw new JsonSyntaxError(this.at, `\\${e ?? ''} is not a JSON escape`);
+  }
+
+  /** true, false, null or a number. */
+  private scalar(): unknown {
+    for (const [word, result] of LITERALS) {
+      if (this.text.startsWith(word, this.at)) {
+        this.at += word.length;
         return result;
       }
     }
-    NUMBER.lastIndex = at;
-    const number = NUMBER.exec(text);
+    NUMBER.lastIndex = this.at;
+    const number = NUMBER.exec(this.text);
     if (number) {
-      at += number[0].length;
+      this.at += number[0].length;
       return Number(number[0]);
     }
-    return fail('a JSON value (string, number, object, array, true, false or null)');
-  };
-  const result = value([], 0);
-  skip();
-  if (at < text.length) fail('the end of the file after the JSON value');
-  return { value: result, offsets };
+    return this.fail('a JSON value (string, number, object, array, true, false or null)');
+  }
+}
+
+function parse(text: string, maxDepth: number): { value: unknown; offsets: Offsets } {
+  const reader = new JsonReader(text, maxDepth);
+  const value = reader.document();
+  return { value, offsets: reader.offsets };
 }
 
 function positionIn(text: string, offset: number): SourcePosition {
