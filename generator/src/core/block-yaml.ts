@@ -15,6 +15,7 @@
 // - `#` comments on their own line or after a value; no anchors, aliases, tags, flow collections,
 //   block scalars or values that continue on the next line.
 // test/block-yaml.test.ts holds it to the yaml library over every example and fixture.
+import { NOT_A_STRING } from './canonical-yaml';
 import type { SourcePosition } from './types';
 import type { PathSegment } from './yaml-source';
 
@@ -45,9 +46,6 @@ const outside = (): never => {
   throw new OutsideSubset();
 };
 
-// A YAML 1.2 core-schema plain scalar that is not a string (null, booleans, numbers, .inf, .nan).
-const CORE_NON_STRING =
-  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const KEY_LINE = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$)/;
 // Characters that may not start a plain scalar here (YAML indicators), and characters refused anywhere.
 const INDICATOR_FIRST = /^[-?:,[\]{}#&*!|>'"%@`]/;
@@ -100,7 +98,7 @@ function plain(text: string): unknown {
   const comment = text.indexOf(' #');
   const scalar = withoutTrailingSpaces(comment >= 0 ? text.slice(0, comment) : text);
   if (scalar.includes(': ') || scalar.endsWith(':')) outside();
-  if (!CORE_NON_STRING.test(scalar)) return scalar;
+  if (!NOT_A_STRING.test(scalar)) return scalar;
   if (scalar === 'true' || scalar === 'false') return scalar === 'true';
   if (scalar === 'null' || scalar === '~') return null;
   if (/^(?:0|[1-9][0-9]{0,14})$/.test(scalar)) return Number(scalar);
@@ -182,7 +180,7 @@ class BlockReader {
       const match = KEY_LINE.exec(line.text);
       if (!match) return outside();
       const key = match[1];
-      if (CORE_NON_STRING.test(key) || key === '__proto__' || key.length > 1024 || Object.hasOwn(out, key)) outside();
+      if (NOT_A_STRING.test(key) || key === '__proto__' || key.length > 1024 || Object.hasOwn(out, key)) outside();
       const rest = line.text.slice(match[0].length);
       this.i++;
       if (rest !== '' && !rest.startsWith('#')) {

@@ -35,8 +35,8 @@ export function sortedKeys(value: unknown): unknown {
   return value;
 }
 
-// A YAML 1.2 core-schema plain scalar that would read back as something other than a string.
-const NOT_A_STRING =
+/** A YAML 1.2 core-schema plain scalar that reads as something other than a string (null, a boolean, a number). */
+export const NOT_A_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 // Characters that may not start a plain scalar, and sequences that may not appear in one.
 const BAD_FIRST = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
