@@ -76,26 +76,15 @@ const OVER_BUDGET = new Error('over budget');
 
 /**
  * The text written so far, in pieces; `left` is how many more characters may be, so a value that
- * would render huge stops early. Each string is quoted once per file: keys and many values repeat
- * (dist/values.yaml at 10,000 images is 13 MB of them).
+ * would render huge stops early.
  */
 class Writer {
   readonly parts: string[] = [];
-  private readonly quoted = new Map<string, string>();
 
   constructor(
     public left: number,
-    private readonly quoteText: (text: string) => string,
+    readonly quote: (text: string) => string,
   ) {}
-
-  quote(text: string): string {
-    let q = this.quoted.get(text);
-    if (q === undefined) {
-      q = this.quoteText(text);
-      this.quoted.set(text, q);
-    }
-    return q;
-  }
 
   line(text: string): void {
     this.left -= text.length;
