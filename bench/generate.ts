@@ -40,12 +40,32 @@ function buildRepo(n: number): string {
 
 const elapsedMs = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
-async function timeGenerate(root: string): Promise<{ ms: number; files: number }> {
+/** Wall and CPU (user + system) time of `work`: on a loaded machine the CPU time is the steadier figure. */
+interface Timing {
+  ms: number;
+  cpuMs: number;
+}
+
+async function timed(work: () => Promise<unknown> | unknown): Promise<Timing> {
   const start = process.hrtime.bigint();
-  const plan = await planGeneration({ root, now: () => new Date('2026-01-01T00:00:00Z') });
-  const changes = changesOfPlan(plan, root);
-  await applyChanges(root, changes);
-  return { ms: elapsedMs(start), files: changes.length };
+  const cpu = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { ms: elapsedMs(start), cpuMs: (used.user + used.system) / 1000 };
+}
+
+const shown = (t: Timing): string => `${t.ms.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)} ms)`;
+const ratio = (a: Timing, b: Timing): string => `${(a.ms / b.ms).toFixed(2)}x (CPU ${(a.cpuMs / b.cpuMs).toFixed(2)}x)`;
+
+async function timeGenerate(root: string): Promise<Timing & { files: number }> {
+  let files = 0;
+  const timing = await timed(async () => {
+    const plan = await planGeneration({ root, now: () => new Date('2026-01-01T00:00:00Z') });
+    const changes = changesOfPlan(plan, root);
+    await applyChanges(root, changes);
+    files = changes.length;
+  });
+  return { ...timing, files };
 }
 
 /** Every file below `root`, relative, with `/`, except the Dockerfile sources (`images-src/`). */
@@ -71,33 +91,31 @@ function readInputs(root: string, outputs: readonly string[], withOutputs: boole
  * files into a fresh folder as durably as generate does (each written and flushed), 16 at a time
  * as generate writes them.
  */
-async function coldFloor(root: string, outputs: readonly string[]): Promise<number> {
+async function coldFloor(root: string, outputs: readonly string[]): Promise<Timing> {
   const contents = outputs.map((rel) => [rel, fs.readFileSync(path.join(root, rel))] as const);
   const target = fs.mkdtempSync(path.join(os.tmpdir(), 'if-bench-floor-'));
-  const start = process.hrtime.bigint();
-  readInputs(root, outputs, false);
-  for (const dir of new Set(outputs.map((rel) => path.posix.dirname(rel)))) fs.mkdirSync(path.join(target, dir), { recursive: true });
-  let next = 0;
-  const writer = async (): Promise<void> => {
-    while (next < contents.length) {
-      const [rel, bytes] = contents[next++];
-      const handle = await fs.promises.open(path.join(target, rel), 'wx');
-      await handle.writeFile(bytes);
-      await handle.sync();
-      await handle.close();
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, writer));
-  const ms = elapsedMs(start);
+  const timing = await timed(async () => {
+    readInputs(root, outputs, false);
+    for (const dir of new Set(outputs.map((rel) => path.posix.dirname(rel)))) fs.mkdirSync(path.join(target, dir), { recursive: true });
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      while (next < contents.length) {
+        const [rel, bytes] = contents[next++];
+        const handle = await fs.promises.open(path.join(target, rel), 'wx');
+        await handle.writeFile(bytes);
+        await handle.sync();
+        await handle.close();
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, writer));
+  });
   fs.rmSync(target, { recursive: true, force: true });
-  return ms;
+  return timing;
 }
 
 /** The floor for a run where nothing changed: read every input and every file generate compares. */
-function unchangedFloor(root: string, outputs: readonly string[]): number {
-  const start = process.hrtime.bigint();
-  readInputs(root, outputs, true);
-  return elapsedMs(start);
+function unchangedFloor(root: string, outputs: readonly string[]): Promise<Timing> {
+  return timed(() => readInputs(root, outputs, true));
 }
 
 const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -113,11 +131,9 @@ async function main(): Promise<void> {
     const second = await timeGenerate(root);
     const outputs = outputsOf(root);
     const cold = await coldFloor(root, outputs);
-    const unchanged = unchangedFloor(root, outputs);
+    const unchanged = await unchangedFloor(root, outputs);
     if (second.files !== 0) throw new Error(`the second run changed ${second.files} file(s)`);
-    rows.push(
-      `${n} | ${first.files} | ${first.ms.toFixed(0)} ms | ${cold.toFixed(0)} ms | ${(first.ms / cold).toFixed(2)}x | ${second.ms.toFixed(0)} ms | ${unchanged.toFixed(0)} ms | ${(second.ms / unchanged).toFixed(2)}x`,
-    );
+    rows.push(`${n} | ${first.files} | ${shown(first)} | ${shown(cold)} | ${ratio(first, cold)} | ${shown(second)} | ${shown(unchanged)} | ${ratio(second, unchanged)}`);
     fs.rmSync(root, { recursive: true, force: true });
   }
   console.log(rows.join('\n'));
