@@ -300,8 +300,9 @@ function readLayout(body: string, maxDepth: number): { value: unknown } | undefi
       .slice(0, -1)
       .split('\n')
       .map((l) => {
-        const text = l.replace(/^ +/, '');
-        return { indent: l.length - text.length, text };
+        let indent = 0;
+        while (l.charCodeAt(indent) === 32) indent++;
+        return { indent, text: l.slice(indent) };
       });
     if (lines.some((l) => l.text === '')) return undefined;
     const reader = new CanonicalReader(lines, maxDepth);
