@@ -48,11 +48,14 @@ export interface Freight {
   commits?: FreightCommit[];
 }
 
-let built: string | undefined | null = null;
+let built: string | undefined;
 
-/** The kargo-sim binary, built (or reused) on first use; undefined on a plain clone (suite skipped). */
+/**
+ * The kargo-sim binary, built (or reused) on first use; undefined on a plain clone, where each
+ * suite that asks says it is skipped (so only a found binary is remembered).
+ */
 export function kargoSim(suite: string): string | undefined {
-  if (built !== null) return built;
+  if (built !== undefined) return built;
   const script = sharedPath('kargo-sim/build.sh', suite);
   built = script === undefined ? undefined : execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 }).trim();
   return built;
