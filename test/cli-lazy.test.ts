@@ -17,13 +17,33 @@ const root = path.resolve(__dirname, '..');
 
 /** The modules (paths relative to the repository) a fresh process loads to run the CLI with args. */
 function modulesLoadedBy(args: string[]): string[] {
-  const script = `require('./generator/src/cli/cli').main(['node', 'image-factory', ...${JSON.stringify(args)}], [require('./analysis-step/src/command').serveCommandModule]).then(() => {
-    process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n');
+  return runCli(args).loaded;
+}
+
+/**
+ * What a fresh process does to run the CLI with args: the modules it loads, and how many schemas
+ * it hands ajv (every schema the project compiles is added first, so this counts compilations).
+ */
+function runCli(args: string[]): { loaded: string[]; schemasAdded: number } {
+  // ajv is counted when someone else loads it, so that counting loads nothing.
+  const script = `const Module = require('module'); const load = Module._load; let added = 0; let patched = false;
+  Module._load = function (request, ...rest) {
+    const exported = load.call(this, request, ...rest);
+    if (request === 'ajv' && !patched) {
+      patched = true;
+      const add = exported.default.prototype.addSchema;
+      exported.default.prototype.addSchema = function (...a) { added++; return add.apply(this, a); };
+    }
+    return exported;
+  };
+  require('./generator/src/cli/cli').main(['node', 'image-factory', ...${JSON.stringify(args)}], [require('./analysis-step/src/command').serveCommandModule]).then(() => {
+    process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\nADDED ' + added + '\\n');
   });`;
   const run = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
   const line = /^LOADED (.*)$/m.exec(run.stderr);
-  if (!line) throw new Error(`no module list from image-factory ${args.join(' ')}: ${run.stderr}`);
-  return (JSON.parse(line[1]) as string[]).map((m) => path.relative(root, m));
+  const added = /^ADDED (\d+)$/m.exec(run.stderr);
+  if (!line || !added) throw new Error(`no module list from image-factory ${args.join(' ')}: ${run.stderr}`);
+  return { loaded: (JSON.parse(line[1]) as string[]).map((m) => path.relative(root, m)), schemasAdded: Number(added[1]) };
 }
 
 const HEAVY = /^node_modules\/(ajv|ajv-formats|yaml|dockerfile-ast|simple-git|handlebars)\/|^generator\/src\/(core|cli)\/(config|generate|dockerfile|git|graph|values-file|state-file)\.ts$|^analysis-step\/src\/(?!command\.ts$)/;
@@ -52,6 +72,13 @@ test("a command's own help loads its module (the check above would see it)", () 
   assert.ok(!bases.some((m) => m.startsWith('node_modules/simple-git/')), 'bases does not load simple-git');
   const validate = modulesLoadedBy(['help', 'validate']);
   assert.ok(validate.includes('generator/src/core/config.ts'), 'help validate loads the generate module');
+});
+
+test("a command's help compiles no schema; running the command does", () => {
+  for (const command of ['generate', 'validate', 'status', 'report', 'rebuild', 'analyze', 'serve']) {
+    assert.is(runCli([command, '--help']).schemasAdded, 0, `${command} --help compiled a schema`);
+  }
+  assert.ok(runCli(['validate', '--root', path.join(root, 'examples/exemplar')]).schemasAdded > 0, 'validate compiles images.yaml\'s schema (the check above would see it)');
 });
 
 const argTerm = (a: { name(): string; required: boolean; variadic: boolean }): string => {

@@ -1,6 +1,6 @@
 // images.yaml's schema (generator/schema/images.schema.json) compiled once, with the rules it names
 // by `format`: the single statement of the file's shape, which editors use directly.
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -114,17 +114,33 @@ export interface SchemaNode {
   definitions?: Record<string, SchemaNode>;
 }
 
-const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, IMAGES_SCHEMA_FILE), 'utf8')) as SchemaNode;
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-addFormats(ajv);
-// Shown by editors (VS Code, yaml-language-server) and reused here for the same message.
-ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-for (const [name, problemOf] of Object.entries(FORMAT_RULES)) {
-  ajv.addFormat(name, { type: 'string', validate: (text: string) => problemOf(text) === undefined });
+let compiled: { ajv: Ajv; schema: SchemaNode } | undefined;
+
+/**
+ * images.yaml's schema, compiled on first use: loading a command (for `--help`) must not pay the
+ * ~250 ms of compiling it.
+ */
+function imagesSchema(): { ajv: Ajv; schema: SchemaNode } {
+  if (compiled) return compiled;
+  const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, IMAGES_SCHEMA_FILE), 'utf8')) as SchemaNode;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(ajv);
+  // Shown by editors (VS Code, yaml-language-server) and reused here for the same message.
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  for (const [name, problemOf] of Object.entries(FORMAT_RULES)) {
+    ajv.addFormat(name, { type: 'string', validate: (text: string) => problemOf(text) === undefined });
+  }
+  ajv.addSchema(schema as object, 'images');
+  compiled = { ajv, schema };
+  return compiled;
 }
-ajv.addSchema(schema as object, 'images');
-export const validateList = ajv.getSchema('images#/definitions/imageList')!;
-export const validateMapping = ajv.getSchema('images#/definitions/config')!;
+
+/** The validator of one definition of images.schema.json (`imageList`, `config`, …). */
+export function validatorOf(definition: string): ValidateFunction {
+  const validate = imagesSchema().ajv.getSchema(`images#/definitions/${definition}`);
+  if (!validate) throw new Error(`images.schema.json has no definition ${definition}`);
+  return validate;
+}
 
 /**
  * What is wrong with a value against one definition of images.schema.json (a JSON pointer below
@@ -133,8 +149,7 @@ export const validateMapping = ajv.getSchema('images#/definitions/config')!;
  * service's request), so that both accept exactly the same values. `path` is dotted, inside the value.
  */
 export function schemaProblemOf(definition: string, value: unknown): { path: string; message: string } | undefined {
-  const validate = ajv.getSchema(`images#/definitions/${definition}`);
-  if (!validate) throw new Error(`images.schema.json has no definition ${definition}`);
+  const validate = validatorOf(definition);
   if (validate(value)) return undefined;
   const e = (validate.errors ?? []).find((x) => x.keyword !== 'if');
   if (!e) return { path: '', message: 'is not valid' };
@@ -146,7 +161,7 @@ export function resolveRef(node: SchemaNode | undefined): SchemaNode | undefined
   let current = node;
   for (let hops = 0; current?.$ref && hops < 8; hops++) {
     const name = /^#\/definitions\/(.+)$/.exec(current.$ref)?.[1];
-    const target = name ? schema.definitions?.[name] : undefined;
+    const target = name ? imagesSchema().schema.definitions?.[name] : undefined;
     // Keywords written next to a $ref (title, description) describe this use and win.
     const { $ref: _ref, ...own } = current;
     current = target ? { ...target, ...own } : undefined;

@@ -9,7 +9,7 @@
 // yaml library's positioned parse, which took 2-3 s at 10,000 images; any file that reader refuses,
 // and any file with a problem, goes through the positioned parse, which alone words the errors. So
 // every message is the positioned path's, and the fast path only ever answers for a valid file.
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from './errors';
 import { kindOf } from './schema-problem';
 import { docURL } from './package-root';
@@ -18,7 +18,7 @@ import { isLocalSource, resolveSource, resolveTrigger, type RawProviders, type R
 import type { BaseImageSettings, DispatchInputs, ImageEnrollment, ImagesConfig, ImageSubscription, SourcePosition, StateRepo } from './types';
 import { decodeYamlText, DEFAULT_MAX_YAML_BYTES, MAX_YAML_DEPTH, readYamlSource, type PathSegment, type YamlSource } from './yaml-source';
 import { readBlockYaml } from './block-yaml';
-import { validateList, validateMapping } from './config-schema';
+import { validatorOf } from './config-schema';
 import { Checker, isRecord, type PositionedValue } from './config-checker';
 import { describeError } from './config-messages';
 import { crossChecks, DEFAULT_BRANCH, type UncheckedConfig } from './config-cross-checks';
@@ -151,9 +151,9 @@ function resolve(source: PositionedValue, raw: RawConfig, entriesAt: PathSegment
 }
 
 /** Where a file's image entries are and which schema they meet, by the top level's form; undefined for neither form. */
-function formOf(value: unknown): { raw: RawConfig; entriesAt: PathSegment[]; validate: typeof validateList } | undefined {
-  if (Array.isArray(value)) return { raw: { images: value as RawImage[] }, entriesAt: [], validate: validateList };
-  if (isRecord(value)) return { raw: value as unknown as RawConfig, entriesAt: ['images'], validate: validateMapping };
+function formOf(value: unknown): { raw: RawConfig; entriesAt: PathSegment[]; validate: ValidateFunction } | undefined {
+  if (Array.isArray(value)) return { raw: { images: value as RawImage[] }, entriesAt: [], validate: validatorOf('imageList') };
+  if (isRecord(value)) return { raw: value as unknown as RawConfig, entriesAt: ['images'], validate: validatorOf('config') };
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // Reading state files back: strict YAML, the state schema, and every problem reported with the
 // file, line and column, so a hand edit or a bad merge in the state repo is easy to find and fix.
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Problem } from './errors';
@@ -30,11 +30,16 @@ export function writableState(value: ImageState | BaseImageState): { text: strin
   return { text };
 }
 
-const stateSchema: object = JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8'));
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addSchema(stateSchema, 'state');
-const validateImageState = ajv.getSchema('state#/definitions/imageState')!;
-const validateBaseState = ajv.getSchema('state#/definitions/baseImageState')!;
+let stateAjv: Ajv | undefined;
+
+/** One definition of state.schema.json, compiled on first use (not when a command is only loaded). */
+function stateValidator(definition: 'imageState' | 'baseImageState'): ValidateFunction {
+  if (!stateAjv) {
+    stateAjv = new Ajv({ allErrors: true, strict: false });
+    stateAjv.addSchema(JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8')) as object, 'state');
+  }
+  return stateAjv.getSchema(`state#/definitions/${definition}`)!;
+}
 
 function describe(e: ErrorObject): { segments: string[]; key?: string; message: string } {
   const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -64,7 +69,7 @@ export interface StateRead<T> {
 const isMapping = (v: unknown): v is object => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A file exactly as image-factory wrote it, and valid, needs no positions; undefined for any other. */
-function readAsWritten<T>(bytes: Buffer, validate: typeof validateImageState): StateRead<T> | undefined {
+function readAsWritten<T>(bytes: Buffer, validate: ValidateFunction): StateRead<T> | undefined {
   if (bytes.length > MAX_STATE_BYTES || firstInvalidUtf8(bytes) >= 0) return undefined;
   const text = bytes.toString('utf8');
   const exact = readExactCanonicalYaml(text, STATE_HEADER);
@@ -74,7 +79,7 @@ function readAsWritten<T>(bytes: Buffer, validate: typeof validateImageState): S
   return isMapping(value) && validate(value) ? { state: value as T } : undefined;
 }
 
-function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageState, what: string): StateRead<T> {
+function checked<T>(bytes: Buffer, file: string, validate: ValidateFunction, what: string): StateRead<T> {
   const fast = readAsWritten<T>(bytes, validate);
   if (fast) return fast;
   const doc = readYamlSource(bytes, file, { ...READ_RULE, what });
@@ -99,7 +104,7 @@ function checked<T>(bytes: Buffer, file: string, validate: typeof validateImageS
 }
 
 export function readImageStateFile(bytes: Buffer, file: string): StateRead<ImageState> {
-  const read = checked<ImageState>(bytes, file, validateImageState, 'image state file');
+  const read = checked<ImageState>(bytes, file, stateValidator('imageState'), 'image state file');
   const expected = `images/${read.state.name}.yaml`;
   if (file.endsWith('.yaml') && path.posix.basename(file) !== path.posix.basename(expected)) {
     throw new UserError({ subject: file, line: 1, col: 1, message: `holds the state of image "${read.state.name}", so it must be named ${path.posix.basename(expected)}; regenerate the state files` });
@@ -112,7 +117,7 @@ export function parseImageStateFile(bytes: Buffer, file: string): ImageState {
 }
 
 export function readBaseStateFile(bytes: Buffer, file: string): StateRead<BaseImageState> {
-  return checked<BaseImageState>(bytes, file, validateBaseState, 'base image state file');
+  return checked<BaseImageState>(bytes, file, stateValidator('baseImageState'), 'base image state file');
 }
 
 export function parseBaseStateFile(bytes: Buffer, file: string): BaseImageState {
