@@ -29,7 +29,6 @@ const INTERFACES = [
   ['TriggerValues', '/properties/images/items/properties/trigger'],
   ['ImageValues', '/properties/images/items'],
   ['BaseValues', '/properties/bases/items'],
-  ['EdgeValues', '/properties/edges/items'],
 ];
 
 /**
@@ -42,7 +41,7 @@ const IMPORTED = [
 ];
 
 /** The top level of a values file `generate` writes: these keys of the chart values. */
-const CHART_VALUES_KEYS = { stateRepo: false, externalRepositories: true, rebuildTasks: true, images: true, bases: true, edges: true };
+const CHART_VALUES_KEYS = { stateRepo: false, externalRepositories: true, rebuildTasks: true, images: true, bases: true };
 
 function nodeAt(schema, pointer) {
   return pointer

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from '../core/types';
 import type { ChartValues } from '../core/values-types';
+import { edgesOf } from '../core/edges';
 import { UserError, type Problem } from '../core/errors';
 import { MAX_IMAGES_YAML_BYTES, parseImagesConfig } from '../core/config';
 import { analyzeDockerfile } from '../core/dockerfile-file';
@@ -326,7 +327,7 @@ export function summaryOf(plan: GenerationPlan, changes: readonly FileChange[]):
   const pending = [...plan.states.values()].filter((s) => s.analysis.status === 'pending').map((s) => s.name);
   const lines = [
     `${images.length} image(s): ${local} local, ${images.length - local} external${pending.length ? ` (${pending.length} not yet analyzed: ${pending.join(', ')})` : ''}`,
-    `${plan.values.bases.length} base image Warehouse(s), ${plan.values.edges.length} dependency edge(s)`,
+    `${plan.values.bases.length} base image Warehouse(s), ${edgesOf(plan.values).length} dependency edge(s)`,
   ];
   if (plan.shards) {
     const polls = [...plan.shards.values()].reduce((n, v) => n + v.bases.length, 0);

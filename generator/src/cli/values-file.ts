@@ -78,7 +78,7 @@ export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegm
   const at = (p: PathSegment[], message: string) => {
     problems.push({ subject: file, ...positionOf(p), message: `${describePath(p)} ${message}; ${FIX}` });
   };
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ subject: file, line: 1, col: 1, message: `is not chart values (a mapping with images, bases and edges); ${FIX}` }];
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return [{ subject: file, line: 1, col: 1, message: `is not chart values (a mapping with images and bases); ${FIX}` }];
   for (const found of generatedListProblems(doc)) at(found.path, found.message);
   if (problems.length) return problems;
 
@@ -86,7 +86,7 @@ export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegm
   values.images.forEach((image, i) => {
     if (!isDuration(image.rebuildDelay)) at(['images', i, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
   });
-  // Cross references: names are unique, and every chain link and edge names an enrolled image.
+  // Cross references: names are unique, and every chain link names an enrolled image (the edges follow from the links).
   const names = new Map<string, number>();
   values.images.forEach((image, i) => {
     if (names.has(image.name)) at(['images', i, 'name'], `"${image.name}" is enrolled twice`);
@@ -97,9 +97,5 @@ export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegm
       if (up.kind === 'image' && !names.has(up.image ?? '')) at(['images', i, 'upstreams', j, 'image'], `"${up.image}" is not an enrolled image`);
     }),
   );
-  values.edges.forEach((edge, i) => {
-    if (!names.has(edge.to)) at(['edges', i, 'to'], `"${edge.to}" is not an enrolled image`);
-    if (edge.fromKind === 'image' && !names.has(edge.from)) at(['edges', i, 'from'], `"${edge.from}" is not an enrolled image`);
-  });
   return problems;
 }

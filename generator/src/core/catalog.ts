@@ -16,6 +16,7 @@ import { githubFileLink, githubWorkflowLink } from './github-links';
 import { parseImageRef } from './image-ref';
 import { slugOf } from './slug';
 import type { ChartValues } from './values-types';
+import { edgesOf } from './edges';
 import { renderYaml } from './canonical-yaml';
 
 export const BACKSTAGE_API_VERSION = 'backstage.io/v1alpha1';
@@ -95,7 +96,7 @@ export function catalogEntities(values: ChartValues, owner: string): CatalogEnti
     });
   };
   for (const b of values.bases) if (!enrolledByRepo.has(b.repoURL)) addBase(b.ref, b.slug, false);
-  for (const e of values.edges) if (e.fromKind === 'pinned') addBase(e.from, slugOf(parseImageRef(e.from)), true);
+  for (const e of edgesOf(values)) if (e.fromKind === 'pinned') addBase(e.from, slugOf(parseImageRef(e.from)), true);
 
   const images: CatalogEntity[] = values.images.map((image) => {
     const dependsOn = new Set<string>();

@@ -3,6 +3,7 @@
 import { UserError } from './errors';
 import { assertAcyclic, byString, externalBases, rebuildOrder, VALUES_LABEL } from './graph';
 import type { ChartValues, ImageValues } from './values-types';
+import { edgesOf } from './edges';
 
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
@@ -34,8 +35,9 @@ export function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: Gr
   assertAcyclic(values);
   const images = [...values.images].sort((a, b) => byString(a.name, b.name));
   const imageId = (name: string) => `img_${name.replace(/-/g, '_')}`;
-  const baseRefs = [...new Set([...externalBases(values).map((b) => b.ref), ...values.edges.filter((e) => e.fromKind === 'base').map((e) => e.from)])].sort(byString);
-  const pinnedRefs = [...new Set(values.edges.filter((e) => e.fromKind === 'pinned').map((e) => e.from))].sort(byString);
+  const allEdges = edgesOf(values);
+  const baseRefs = [...new Set([...externalBases(values).map((b) => b.ref), ...allEdges.filter((e) => e.fromKind === 'base').map((e) => e.from)])].sort(byString);
+  const pinnedRefs = [...new Set(allEdges.filter((e) => e.fromKind === 'pinned').map((e) => e.from))].sort(byString);
   const baseId = new Map(baseRefs.map((ref, i) => [ref, `base_${i}`]));
   const pinId = new Map(pinnedRefs.map((ref, i) => [ref, `pin_${i}`]));
   const byName = new Map(images.map((i) => [i.name, i]));
@@ -47,7 +49,7 @@ export function graphModel(values: ChartValues): { nodes: GraphNode[]; edges: Gr
   ];
   const edges: GraphEdge[] = [];
   const seen = new Set<string>();
-  for (const e of values.edges) {
+  for (const e of allEdges) {
     const target = byName.get(e.to);
     if (target === undefined) {
       throw new UserError({ subject: VALUES_LABEL, message: `an edge leads to "${e.to}", which is not an enrolled image; run \`image-factory generate\` again` });

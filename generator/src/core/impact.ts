@@ -6,6 +6,7 @@ import { ImageRefError, parseImageRef } from './image-ref';
 import { parseDuration } from './duration';
 import { assertAcyclic, byString, chainGraph, externalBases, topologicalOrder, VALUES_LABEL, type ChainGraph } from './graph';
 import type { ChartValues, ImageValues } from './values-types';
+import { edgesOf } from './edges';
 
 /** Seconds as users write durations: `7d`, `2d12h`, `1h30m`, `0`. */
 export function formatDelay(seconds: number): string {
@@ -103,7 +104,7 @@ function pinnedByOf(values: ChartValues, query: ImpactQuery): string[] {
     if (query.digest !== undefined) return pin.digest === query.digest;
     return pin.tag === query.tag;
   };
-  return [...new Set(values.edges.filter((e) => e.fromKind === 'pinned' && pinnedMatches(e.from)).map((e) => e.to))].sort(byString);
+  return [...new Set(edgesOf(values).filter((e) => e.fromKind === 'pinned' && pinnedMatches(e.from)).map((e) => e.to))].sort(byString);
 }
 
 /** How a change reaches one image on its shortest path. */

@@ -8,6 +8,8 @@ import { githubFileLink, githubRepoLink, githubWorkflowLink } from './github-lin
 import type { ImageState } from './state';
 import type { ImageStatusState, StatusDocument } from './status-document';
 import type { ChartValues, ImageValues } from './values-types';
+import { edgesOf, usersOfBases } from './edges';
+import { recordKeyOf } from './rebuild-record';
 
 export interface ReportInput {
   values: ChartValues;
@@ -229,7 +231,7 @@ function baseRowsOf(image: ImageValues, state: ImageState | undefined, context: 
   const recorded = state?.lastRebuild.bases ?? {};
   return [
     ...image.upstreams.map((up): BaseRow => {
-      const built = recorded[up.key];
+      const built = recorded[recordKeyOf(up.slug)];
       const s = baseStatus.get(up.ref);
       const builtOn = s?.builtOn ?? (built?.digest || undefined);
       const current = s?.currentDigest ?? undefined;
@@ -315,10 +317,12 @@ function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>
 function baseImageViews(values: ChartValues): BaseImageView[] {
   const enrolledRepos = new Set(values.images.map((i) => i.repoURL));
   const usedByOf = (names: string[]) => [...new Set(names)].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` }));
+  const users = usersOfBases(values);
+  const users = usersOfBases(values);
   const pinnedUsers = new Map<string, string[]>();
-  for (const e of values.edges) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);
+  for (const e of edgesOf(values)) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);
   return [
-    ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(b.usedBy) })),
+    ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(users.get(b.ref) ?? []) })),
     ...[...pinnedUsers].map(([ref, users]) => ({ ref, pinned: true, usedBy: usedByOf(users) })),
   ].sort((a, b) => byString(a.ref, b.ref));
 }

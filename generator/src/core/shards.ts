@@ -9,6 +9,7 @@ import { UserError, type Problem } from './errors';
 import type { ImagesConfig, ShardSetting, SourcePosition } from './types';
 import { externalRepositoriesOf, rebuildTasksOf } from './values';
 import type { ChartValues } from './values-types';
+import { usersOfBases } from './edges';
 
 /** A shard's values: the chart values of its images, and its own Kargo Project. */
 export type ShardValues = { project: { name: string } } & ChartValues;
@@ -62,7 +63,8 @@ export function shardValuesOf(config: ImagesConfig, values: ChartValues): Map<st
   for (const shard of config.shards ?? []) {
     const mine = (name: string) => shardOf.get(name) === shard.name;
     const images = values.images.filter((i) => mine(i.name));
-    const bases = values.bases.filter((b) => b.usedBy.some(mine)).map((b) => ({ ...b, usedBy: b.usedBy.filter(mine) }));
+    const used = usersOfBases({ images });
+    const bases = values.bases.filter((b) => used.has(b.ref));
     out.set(shard.name, {
       project: { name: shardProjectName(shard.name) },
       ...(values.stateRepo ? { stateRepo: values.stateRepo } : {}),
@@ -70,7 +72,6 @@ export function shardValuesOf(config: ImagesConfig, values: ChartValues): Map<st
       rebuildTasks: rebuildTasksOf(images),
       images,
       bases,
-      edges: values.edges.filter((e) => mine(e.to)),
     });
   }
   return out;

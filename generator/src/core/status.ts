@@ -6,7 +6,7 @@
 import { formatUtcTime, parseUtcTime, rebuildGate, type SeenDigest } from './cooldown';
 import { parseDuration } from './duration';
 import type { ImageValues } from './values-types';
-import type { LastRebuild } from './rebuild-record';
+import { recordKeyOf, type LastRebuild } from './rebuild-record';
 
 export const IMAGE_STATES = ['due', 'unknown', 'waiting', 'up-to-date', 'pinned', 'unresolved'] as const;
 export type ImageStateName = (typeof IMAGE_STATES)[number];
@@ -72,9 +72,10 @@ function firstSeen(history: readonly SeenDigest[], digest: string): string | und
 }
 
 function baseStatus(image: ImageValues, facts: ImageFacts, upstream: ImageValues['upstreams'][number], current: CurrentDigest | undefined, now: Date): BaseStatus {
-  const recorded = facts.lastRebuild?.bases[upstream.key];
+  const key = recordKeyOf(upstream.slug);
+  const recorded = facts.lastRebuild?.bases[key];
   const builtOn = recorded && recorded.digest !== '' ? recorded.digest : null;
-  const history = facts.history.get(upstream.key) ?? [];
+  const history = facts.history.get(key) ?? [];
   const base = { ref: upstream.ref, builtOn };
   if (current === undefined || 'error' in current) {
     return { ...base, state: 'unknown', currentDigest: null, changedAt: null, dueAt: null, reason: current ? 'the registry did not answer (see errors)' : 'not looked up' };
@@ -89,7 +90,7 @@ function baseStatus(image: ImageValues, facts: ImageFacts, upstream: ImageValues
     return { ...at, state: 'waiting', reason: 'no build recorded yet: Kargo records the current digest as built on at its first promotion' };
   }
   if (changedAt === null && delaySeconds > 0) {
-    return { ...at, state: 'waiting', reason: `the tag moved, and Kargo has not recorded the new digest yet (digests/${upstream.key}.yaml): the ${image.rebuildDelay} delay starts when it does` };
+    return { ...at, state: 'waiting', reason: `the tag moved, and Kargo has not recorded the new digest yet (digests/${key}.yaml): the ${image.rebuildDelay} delay starts when it does` };
   }
   const decision = rebuildGate({ digest, seenAt: changedAt ?? formatUtcTime(now.getTime()), builtOn, seen: [...history], delaySeconds, now });
   if (decision.action === 'skip') return { ...at, state: 'up-to-date', reason: decision.reason };

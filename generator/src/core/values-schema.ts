@@ -10,7 +10,7 @@ import { schemaProblemOfError, type SchemaProblem } from './schema-problem';
 export const VALUES_SCHEMA_FILE = 'generator/schema/values.schema.json';
 
 /** The lists `generate` writes and the commands read; the chart's settings are helm's to check. */
-const GENERATED_LISTS = ['images', 'bases', 'edges'] as const;
+const GENERATED_LISTS = ['images', 'bases'] as const;
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 

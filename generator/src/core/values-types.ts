@@ -7,16 +7,12 @@ export interface UpstreamValues {
   ref: string;
   /** base: a base image; image: a tag of an enrolled image (both watched by a base Warehouse) */
   kind: 'base' | 'image';
-  /** Warehouse name */
-  warehouse: string;
+  /** Slug of the upstream: its Warehouse and Stage are base-<slug>, its entry in the image's lastRebuild.bases and its history file digests/<key>.yaml are keyed by the slug with . as _ */
+  slug: string;
   /** Exactly the repoURL of that Warehouse's image subscription */
   repoURL: string;
-  /** Upstream Stage the Freight soaks in */
-  stage: string;
   /** kind image: the enrolled image whose tag this is */
   image?: string;
-  /** The upstream's entry in the image's lastRebuild.bases */
-  key: string;
 }
 
 export interface TriggerValues {
@@ -59,8 +55,6 @@ export interface ImageValues {
   };
   /** Delay as written in images.yaml (a duration such as 7d, 12h or 0; image-factory checks it) */
   rebuildDelay: string;
-  /** Kargo duration of rebuildDelay; '' for none */
-  soakTime: string;
   /** Auto-promote the rebuild Stage */
   autoRebuild: boolean;
   /** Kargo image subscription fields of the app Warehouse (repoURL comes from the image) */
@@ -69,24 +63,16 @@ export interface ImageValues {
   dispatchInputs: DispatchInputs;
   /** How a rebuild starts: the task the rebuild Stage runs (none: no rebuild Stage) */
   trigger: TriggerValues;
-  /** app-<name> */
-  warehouse: string;
-  /** analyze-<name> */
-  analysisStage: string;
-  /** rebuild-<name> */
-  rebuildStage: string;
-  /** images/<name>.yaml */
-  stateFile: string;
   /** false for an external image not analyzed yet */
   analyzed: boolean;
-  /** Rebuild Stage upstreams, sorted by warehouse */
+  /** Rebuild Stage upstreams, sorted by slug */
   upstreams: UpstreamValues[];
   /** Digest-pinned base refs (no Warehouse) */
   pinnedBases: string[];
 }
 
 export interface BaseValues {
-  /** Slug */
+  /** Slug: the Warehouse and the Stage of the base are base-<slug>; its key in lastRebuild.bases and its history file digests/<key>.yaml are the slug with . as _ */
   slug: string;
   /** Canonical reference */
   ref: string;
@@ -98,25 +84,8 @@ export interface BaseValues {
   repoURL: string;
   /** The mutable tag followed by digest */
   tag: string;
-  /** base-<slug> */
-  warehouse: string;
-  /** base-<slug> */
-  stage: string;
   /** Poll interval override ('' = warehouses.base.interval) */
   interval: string;
-  /** Images built on it */
-  usedBy: string[];
-  /** The base's key in lastRebuild.bases and its history file digests/<key>.yaml */
-  key: string;
-}
-
-export interface EdgeValues {
-  /** Base ref or image name */
-  from: string;
-  /** Kind of from */
-  fromKind: 'base' | 'image' | 'pinned';
-  /** Image name */
-  to: string;
 }
 
 /** The chart values `generate` writes: the settings it takes from images.yaml and every generated list. */
@@ -136,6 +105,4 @@ export interface ChartValues {
   images: ImageValues[];
   /** Base images */
   bases: BaseValues[];
-  /** Dependencies */
-  edges: EdgeValues[];
 }

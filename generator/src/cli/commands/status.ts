@@ -23,6 +23,7 @@ import { loadValues } from '../values-file';
 import { readYamlSource } from '../../core/yaml-source';
 import { IMAGE_NAME } from '../../core/rules';
 import type { ImageValues } from '../../core/values-types';
+import { recordKeyOf } from '../../core/rebuild-record';
 
 export interface StatusFlags {
   root: string;
@@ -146,7 +147,7 @@ export async function runStatus(flags: StatusFlags, io: StatusIO): Promise<numbe
   const facts: ImageFacts[] = values.images.map((image: ImageValues) => ({
     image,
     lastRebuild: lastRebuildOf(root, image.name),
-    history: new Map(image.upstreams.map((u) => [u.key, historyOf(root, u.key)] as const)),
+    history: new Map(image.upstreams.map((u) => [recordKeyOf(u.slug), historyOf(root, recordKeyOf(u.slug))] as const)),
   }));
 
   const client = createRegistryClient({
