@@ -79,7 +79,10 @@ function objectOf(node, named, indent, keys, required = new Set(node.required ??
   const lines = keys.map((key) => {
     const property = node.properties[key];
     const doc = property.description ? `${inner}/** ${property.description.replace(/\*\//g, '* /')} */\n` : '';
-    return `${doc}${inner}${key}${required.has(key) ? '' : '?'}: ${typeOf(property, named, inner)};`;
+    // A property with a default is left out of the file when it has that value, and always present
+    // once read (values-defaults.ts fills it in), so its type is not optional.
+    const present = required.has(key) || 'default' in property;
+    return `${doc}${inner}${key}${present ? '' : '?'}: ${typeOf(property, named, inner)};`;
   });
   return `{\n${lines.join('\n')}\n${indent}}`;
 }

@@ -146,12 +146,14 @@ Call with (dict "root" $ "index" $i).
 {{- end -}}
 
 {{/*
-image-factory.analysis.enrollment returns, as JSON, what the analysis service needs of an image to
-render its state file besides the analysis (the request's `enrollment`, analysis-step/README.md):
-the service keeps no per-image configuration. Call with the image's values entry.
+image-factory.imageDefaults returns, as JSON, the value of each image property that `generate` leaves
+out of the values when the image has that value: its `default` in generator/schema/values.schema.json
+(test/values-defaults.test.ts keeps the two equal). Helm's cost grows with the number of values nodes,
+so a default is not written 10,000 times. A template reads it once (`include ... | fromJson`), and
+each such property with `dig` and these defaults: dig "trigger" $defaults.trigger $image.
 */}}
-{{- define "image-factory.analysis.enrollment" -}}
-{{- dict "registry" .registry "repository" .repository "repo" .source.repo "branch" .source.branch "workflow" .source.workflow "provider" .source.provider "host" .source.host "url" .source.url "tokenKey" .source.tokenKey "trigger" .trigger "rebuildDelay" .rebuildDelay "autoRebuild" .autoRebuild "subscription" .subscription "dispatchInputs" .dispatchInputs | toJson -}}
+{{- define "image-factory.imageDefaults" -}}
+{"autoRebuild":true,"dispatchInputs":{"baseDigest":"base_digest","baseImage":"base_image"},"source":{"branch":"main","host":"","provider":"github","tokenKey":""},"subscription":{"imageSelectionStrategy":"NewestBuild"},"trigger":{"kind":"github","url":""}}
 {{- end -}}
 
 {{/*

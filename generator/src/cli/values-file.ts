@@ -11,6 +11,7 @@ import { describePath } from '../core/schema-problem';
 import { generatedListProblems } from '../core/values-schema';
 import type { SourcePosition } from '../core/types';
 import type { ChartValues } from '../core/values-types';
+import { withDefaults } from '../core/values-defaults';
 
 export interface ValuesOptions {
   /** The state repo (the folder holding images.yaml); default the current folder. */
@@ -57,7 +58,7 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
     const canonical = readCanonicalYaml(bytes.toString('utf8'));
     if (canonical !== undefined) {
       const problems = checkValues(canonical, shown);
-      if (problems.length === 0) return canonical as ChartValues;
+      if (problems.length === 0) return withDefaults(canonical as Record<string, unknown>);
       // Positions are only needed to report problems; the full parser gives them when it can take the file.
       if (bytes.length > DEFAULT_MAX_YAML_BYTES) throw new UserError(problems);
     }
@@ -65,7 +66,7 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
   const source = readYamlSource(bytes, shown, { ...RULE, maxBytes: DEFAULT_MAX_YAML_BYTES });
   const problems = checkValues(source.value, shown, (p) => source.positionOf(p));
   if (problems.length) throw new UserError(problems);
-  return source.value as ChartValues;
+  return withDefaults(source.value as Record<string, unknown>);
 }
 
 /**

@@ -13,7 +13,7 @@ import { UserError } from './errors';
 import { githubSlugOfURL } from './rules';
 import { byString } from './graph';
 import { githubFileLink, githubWorkflowLink } from './github-links';
-import { parseImageRef } from './image-ref';
+import { parseImageRef, repoURLOf } from './image-ref';
 import { slugOf } from './slug';
 import type { ChartValues } from './values-types';
 import { edgesOf } from './edges';
@@ -74,7 +74,7 @@ export function ownerProblem(owner: string): string | undefined {
 export function catalogEntities(values: ChartValues, owner: string): CatalogEntity[] {
   const problem = ownerProblem(owner);
   if (problem !== undefined) throw new UserError({ subject: '--owner', message: problem });
-  const enrolledByRepo = new Map(values.images.map((i) => [i.repoURL, i.name]));
+  const enrolledByRepo = new Map(values.images.map((i) => [repoURLOf(i), i.name]));
   const baseName = new Map<string, string>(); // ref -> entity name
   const bases: CatalogEntity[] = [];
   const addBase = (ref: string, slug: string, pinned: boolean) => {
@@ -119,7 +119,7 @@ export function catalogEntities(values: ChartValues, owner: string): CatalogEnti
       metadata: {
         name: imageEntityName(image.name),
         title: image.name,
-        description: `Container image ${image.repoURL}, rebuilt by image-factory when a base image changes (${image.autoRebuild ? 'automatically' : 'after a person approves'}, cooldown ${image.rebuildDelay}).`,
+        description: `Container image ${repoURLOf(image)}, rebuilt by image-factory when a base image changes (${image.autoRebuild ? 'automatically' : 'after a person approves'}, cooldown ${image.rebuildDelay}).`,
         annotations: slug !== undefined ? { 'github.com/project-slug': slug } : undefined,
         tags: [TAG],
         links: links.length ? links : undefined,

@@ -4,6 +4,7 @@ import { UserError } from './errors';
 import { assertAcyclic, byString, externalBases, rebuildOrder, VALUES_LABEL } from './graph';
 import type { ChartValues, ImageValues } from './values-types';
 import { edgesOf } from './edges';
+import { repoURLOf } from './image-ref';
 
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
 export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot', 'json'];
@@ -94,7 +95,7 @@ export function renderGraph(values: ChartValues, format: GraphFormat): string {
               id: n.id,
               kind: n.kind,
               name: n.label,
-              repoURL: n.image!.repoURL,
+              repoURL: repoURLOf(n.image!),
               rebuildDelay: n.image!.rebuildDelay,
               autoRebuild: n.image!.autoRebuild,
               analyzed: n.image!.analyzed,

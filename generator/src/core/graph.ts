@@ -5,6 +5,7 @@
 // Only chain links can form cycles: a base image is never built here, so it has no upstream.
 import { UserError } from './errors';
 import type { ChartValues, ImageValues } from './values-types';
+import { repoURLOf } from './image-ref';
 
 export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -178,6 +179,6 @@ export function topologicalOrder(g: ChainGraph): string[] {
 
 /** The bases that are no enrolled image's tag (those are watched as bases too, but are chain links). */
 export function externalBases(values: ChartValues): ChartValues['bases'] {
-  const enrolled = new Set(values.images.map((i) => i.repoURL));
+  const enrolled = new Set(values.images.map((i) => repoURLOf(i)));
   return values.bases.filter((b) => !enrolled.has(b.repoURL));
 }

@@ -2,7 +2,7 @@
 // would rebuild, in rebuild order, with each image's delay and the shortest total delay along the
 // chain. Pure, over the chart values (`image-factory impact`).
 import { UserError } from './errors';
-import { ImageRefError, parseImageRef } from './image-ref';
+import { ImageRefError, parseImageRef, repoURLOf } from './image-ref';
 import { parseDuration } from './duration';
 import { assertAcyclic, byString, chainGraph, externalBases, topologicalOrder, VALUES_LABEL, type ChainGraph } from './graph';
 import type { ChartValues, ImageValues } from './values-types';
@@ -175,7 +175,7 @@ export function impactOf(values: ChartValues, refText: string): Impact {
   const g = chainGraph(values);
   const matches = (ref: string, refRepoURL: string) => (query.anyTag ? refRepoURL === query.repoURL : ref === query.ref);
   const matchedBases = externalBases(values).filter((b) => matches(b.ref, b.repoURL)).map((b) => b.ref).sort(byString);
-  const matchedImage = values.images.find((i) => i.repoURL === query.repoURL)?.name;
+  const matchedImage = values.images.find((i) => repoURLOf(i) === query.repoURL)?.name;
   const order = topologicalOrder(g);
   const reach = reachesOf(values, g, order, new Set(matchedBases), matchedImage);
   const images: ImpactEntry[] = order

@@ -10,6 +10,7 @@ import type { ImageStatusState, StatusDocument } from './status-document';
 import type { ChartValues, ImageValues } from './values-types';
 import { edgesOf, usersOfBases } from './edges';
 import { recordKeyOf } from './rebuild-record';
+import { repoURLOf } from './image-ref';
 
 export interface ReportInput {
   values: ChartValues;
@@ -279,7 +280,7 @@ function imageView(image: ImageValues, state: ImageState | undefined, children: 
   return {
     anchor: imageAnchor(image.name),
     name: image.name,
-    image: image.repoURL,
+    image: repoURLOf(image),
     state: imageStatus?.state,
     stateLabel: imageStatus ? STATE_LABELS[imageStatus.state] : context.status ? 'not in the status file' : 'not checked',
     stateClass: context.stateClassOf(image),
@@ -315,9 +316,8 @@ function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>
 
 /** Every base image that is not itself enrolled, and every pinned one, with the images built on it. */
 function baseImageViews(values: ChartValues): BaseImageView[] {
-  const enrolledRepos = new Set(values.images.map((i) => i.repoURL));
+  const enrolledRepos = new Set(values.images.map((i) => repoURLOf(i)));
   const usedByOf = (names: string[]) => [...new Set(names)].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` }));
-  const users = usersOfBases(values);
   const users = usersOfBases(values);
   const pinnedUsers = new Map<string, string[]>();
   for (const e of edgesOf(values)) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);

@@ -13,10 +13,25 @@ export const VALUES_SCHEMA_FILE = 'generator/schema/values.schema.json';
 const GENERATED_LISTS = ['images', 'bases'] as const;
 
 let validator: ReturnType<Ajv['compile']> | undefined;
+let schemaRead: SchemaNode | undefined;
+
+/** A node of the values schema, as far as the code walking it reads. */
+export interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  default?: unknown;
+}
+
+/** generator/schema/values.schema.json, read once. */
+export function valuesSchema(): SchemaNode {
+  schemaRead ??= JSON.parse(fs.readFileSync(path.join(packageRoot, VALUES_SCHEMA_FILE), 'utf8')) as SchemaNode;
+  return schemaRead;
+}
 
 function validatorOfGeneratedLists(): ReturnType<Ajv['compile']> {
   if (validator) return validator;
-  const schema = JSON.parse(fs.readFileSync(path.join(packageRoot, VALUES_SCHEMA_FILE), 'utf8')) as object;
+  const schema = valuesSchema();
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
   ajv.addSchema(schema, 'values');
   validator = ajv.compile({

@@ -28,8 +28,6 @@ export interface ImageValues {
   registry: string;
   /** Repository path */
   repository: string;
-  /** registry/repository: the app Warehouse's image subscription */
-  repoURL: string;
   /** Where the Dockerfile lives and which workflow builds the image */
   source: {
     /** Source provider */
