@@ -3,14 +3,12 @@
 import type { DispatchInputs, ImageSubscription } from './types';
 
 export interface UpstreamValues {
-  /** Base image reference */
+  /** Base image reference, with its tag: the repoURL of its Warehouse's image subscription is the ref without the tag */
   ref: string;
   /** base: a base image; image: a tag of an enrolled image (both watched by a base Warehouse) */
   kind: 'base' | 'image';
   /** Slug of the upstream: its Warehouse and Stage are base-<slug>, its entry in the image's lastRebuild.bases and its history file digests/<key>.yaml are keyed by the slug with . as _ */
   slug: string;
-  /** Exactly the repoURL of that Warehouse's image subscription */
-  repoURL: string;
   /** kind image: the enrolled image whose tag this is */
   image?: string;
 }

@@ -50,7 +50,6 @@ function imageBasesOf(refs: readonly ImageRef[], enrolledByRepo: ReadonlyMap<str
       kind: parent === undefined ? 'base' : 'image',
       ...(parent === undefined ? {} : { image: parent.name }),
       slug,
-      repoURL: repoURLOf(ref),
     });
     watched.push(ref);
   }
