@@ -280,7 +280,7 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     [{ ...CASES['no images'](), warehouses: { base: { interval: '7d' }, app: { interval: '5m' } } }, /warehouses\.base\.interval: Does not match pattern/],
     [{ ...CASES['no images'](), statRepo: {} }, /Additional property statRepo is not allowed/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[1] as any).autoRebuild = 'true'; return v; })(), /images\.1\.autoRebuild: Invalid type/],
-    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].soakTime = '7d'; return v; })(), /images\.0\.soakTime: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].upstreams[0].slug = "node'"; return v; })(), /images\.0\.upstreams\.0\.slug: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].source.buildArgs = { X: "${{ secret('x').token }}" }; return v; })(), /images\.0\.source\.buildArgs\.X/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],

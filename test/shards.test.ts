@@ -114,7 +114,8 @@ test('the shards\u2019 rendered objects together are the whole estate\u2019s, ea
   assert.equal(shards.get('odd')!.images.map((i) => i.upstreams.find((u) => u.kind === 'image')?.image), ['img-08', 'img-18'], 'a chain across shards keeps its link');
   for (const v of shards.values()) {
     const own = new Set(v.images.map((i) => i.name));
-    assert.ok(v.bases.every((b) => b.usedBy.length > 0 && b.usedBy.every((n) => own.has(n))), 'a shard polls only the bases its own images use');
+    const used = new Set(v.images.flatMap((i) => i.upstreams.map((u) => u.ref)));
+    assert.equal(v.bases.map((b) => b.ref), wholeValues.bases.map((b) => b.ref).filter((ref) => used.has(ref)), 'a shard polls exactly the bases its own images use');
   }
 
   const wholeObjects = byKey(whole.objects, 'image-factory');

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { valuesOf } from '../generator/src/core/values';
+import { edgesOf, usersOfBases } from '../generator/src/core/edges';
 import { analysisRecordOf, imageStateOf, pendingAnalysis, type ImageState } from '../generator/src/core/state';
 import { parseImageRef } from '../generator/src/core/image-ref';
 import type { DockerfileAnalysis, ImageEnrollment, ImagesConfig } from '../generator/src/core/types';
@@ -41,18 +42,17 @@ test('images sharing a base get one base Warehouse, used by both', () => {
     ['a', analyzed(a, ['node:22-bookworm-slim'])],
     ['b', analyzed(b, ['docker.io/library/node:22-bookworm-slim', 'alpine:3.20'])],
   ]));
-  assert.equal(values.bases.map((x) => [x.slug, x.warehouse, x.repoURL, x.tag, x.usedBy]), [
-    ['alpine-3.20', 'base-alpine-3.20', 'docker.io/library/alpine', '3.20', ['b']],
-    ['node-22-bookworm-slim', 'base-node-22-bookworm-slim', 'docker.io/library/node', '22-bookworm-slim', ['a', 'b']],
+  assert.equal(values.bases.map((x) => [x.slug, x.repoURL, x.tag]), [
+    ['alpine-3.20', 'docker.io/library/alpine', '3.20'],
+    ['node-22-bookworm-slim', 'docker.io/library/node', '22-bookworm-slim'],
   ]);
-  const [va, vb] = values.images;
-  assert.is(va.soakTime, '168h');
-  assert.is(vb.soakTime, '');
-  assert.equal(vb.upstreams.map((u) => [u.warehouse, u.stage, u.kind, u.repoURL]), [
-    ['base-alpine-3.20', 'base-alpine-3.20', 'base', 'docker.io/library/alpine'],
-    ['base-node-22-bookworm-slim', 'base-node-22-bookworm-slim', 'base', 'docker.io/library/node'],
+  assert.equal(usersOfBases(values), new Map([['docker.io/library/node:22-bookworm-slim', ['a', 'b']], ['docker.io/library/alpine:3.20', ['b']]]));
+  const vb = values.images[1];
+  assert.equal(vb.upstreams.map((u) => [u.slug, u.kind, u.ref]), [
+    ['alpine-3.20', 'base', 'docker.io/library/alpine:3.20'],
+    ['node-22-bookworm-slim', 'base', 'docker.io/library/node:22-bookworm-slim'],
   ]);
-  assert.equal(values.edges, [
+  assert.equal(edgesOf(values), [
     { from: 'docker.io/library/node:22-bookworm-slim', fromKind: 'base', to: 'a' },
     { from: 'docker.io/library/alpine:3.20', fromKind: 'base', to: 'b' },
     { from: 'docker.io/library/node:22-bookworm-slim', fromKind: 'base', to: 'b' },
@@ -66,7 +66,7 @@ test('a digest-pinned base gets no Warehouse; an image with only pinned bases ge
   assert.equal(values.bases, []);
   assert.equal(values.images[0].upstreams, []);
   assert.equal(values.images[0].pinnedBases, [`docker.io/library/node:22@sha256:${'b'.repeat(64)}`]);
-  assert.equal(values.edges.map((e) => e.fromKind), ['pinned']);
+  assert.equal(edgesOf(values).map((e) => e.fromKind), ['pinned']);
 });
 
 test('a base that is an enrolled image is a chain link watched by the base Warehouse of the exact tag named', () => {
@@ -85,14 +85,11 @@ test('a base that is an enrolled image is a chain link watched by the base Wareh
       ref,
       kind: 'image',
       image: 'python-base',
-      warehouse: `base-${slug(ref)}`,
-      repoURL: 'ghcr.io/acme/python-base',
-      stage: `base-${slug(ref)}`,
-      key: slug(ref).replace(/\./g, '_'),
+      slug: slug(ref),
     })),
   );
   // Two tags of one enrolled image are two Warehouses but one edge.
-  assert.equal(values.edges.filter((e) => e.to === 'api'), [{ from: 'python-base', fromKind: 'image', to: 'api' }]);
+  assert.equal(edgesOf(values).filter((e) => e.to === 'api'), [{ from: 'python-base', fromKind: 'image', to: 'api' }]);
 });
 
 test('an external image not yet analyzed has no upstreams and analyzed false', () => {

@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { withoutDefaults } from '../../generator/src/core/values-defaults';
+import type { ChartValues } from '../../generator/src/core/values-types';
 
 export const CHART_DIR = path.resolve(__dirname, '../..');
 export const HELM = path.join(CHART_DIR, '.tools', 'helm');
@@ -30,12 +32,16 @@ export function helm(args: string[], options: { cwd?: string } = {}): Promise<He
   });
 }
 
-/** Calls fn with the path of a temp file holding the values (as JSON, which is YAML), then removes it. */
-export async function withValuesFile<T>(values: unknown, fn: (file: string) => Promise<T>): Promise<T> {
+/**
+ * Calls fn with the path of a temp file holding the values (as JSON, which is YAML), then removes it.
+ * The file holds them as `generate` writes them: generated properties at their default left out
+ * (`asIs` writes them as given).
+ */
+export async function withValuesFile<T>(values: unknown, fn: (file: string) => Promise<T>, options: { asIs?: boolean } = {}): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'if-chart-'));
   try {
     const file = path.join(dir, 'values.yaml');
-    writeFileSync(file, JSON.stringify(values));
+    writeFileSync(file, JSON.stringify(options.asIs ? values : withoutDefaults(values as ChartValues)));
     return await fn(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });

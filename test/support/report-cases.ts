@@ -62,11 +62,6 @@ export function hostileReportInput(): ReportInput {
   // Rename victim everywhere it is referenced, so the graph stays consistent.
   victim.name = HOSTILE.name;
   child.upstreams.forEach((u) => u.image === 'victim' && (u.image = HOSTILE.name));
-  values.edges.forEach((e) => {
-    if (e.to === 'victim') e.to = HOSTILE.name;
-    if (e.from === 'victim') e.from = HOSTILE.name;
-  });
-  values.bases.forEach((b) => (b.usedBy = b.usedBy.map((n) => (n === 'victim' ? HOSTILE.name : n))));
   victim.source.dockerfile = `${HOSTILE.quote}/Dockerfile`;
   victim.source.workflow = HOSTILE.js;
   victim.source.branch = HOSTILE.img;
