@@ -152,7 +152,7 @@ test('an external image keeps its earlier analysis while its source is unchanged
   assert.is(fs.readFileSync(file, 'utf8'), analyzed);
   assert.ok(fs.existsSync(path.join(root, 'base-images/golang-1.23.yaml')));
   const values = fs.readFileSync(path.join(root, 'dist/values.yaml'), 'utf8');
-  assert.match(values, 'warehouse: base-golang-1.23');
+  assert.match(values, 'slug: golang-1.23');
 });
 
 const errorCases = fs.readdirSync(FIXTURES).filter((d) => d.startsWith('generate-error-')).sort();
