@@ -32,7 +32,7 @@ test.before(() => {
   // The exemplar's values, with the worker analyzed (as the service would have): it builds on node.
   const values = parseYaml(fs.readFileSync(EXAMPLE_VALUES, 'utf8'));
   const worker = values.images.find((i: { name: string }) => i.name === 'worker');
-  worker.upstreams = [{ ref: NODE, kind: 'base', warehouse: 'base-node-22-bookworm-slim', repoURL: 'docker.io/library/node', stage: 'base-node-22-bookworm-slim', key: 'node-22-bookworm-slim' }];
+  worker.upstreams = [{ ref: NODE, slug: 'node-22-bookworm-slim' }];
   fs.writeFileSync(path.join(root, 'dist', 'values.yaml'), stringify(values));
 });
 

@@ -88,11 +88,11 @@ function recordBuild(name: string, digest: string): void {
 
 /** Writes digests/<key>.yaml as the base Stage does: the digests seen, newest first. */
 function recordSeen(ref: string, seen: { digest: string; seenAt: string }[]): void {
-  const values = parseYaml(fs.readFileSync(path.join(root, 'dist', 'values.yaml'), 'utf8')) as { bases: { ref: string; key: string }[] };
+  const values = parseYaml(fs.readFileSync(path.join(root, 'dist', 'values.yaml'), 'utf8')) as { bases: { ref: string; slug: string }[] };
   const base = values.bases.find((b) => b.ref === ref);
   if (!base) throw new Error(`no base ${ref}`);
   fs.mkdirSync(path.join(root, 'digests'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'digests', `${base.key}.yaml`), `# Digests of ${ref}, newest first.\n${JSON.stringify({ ref, seen }, null, 2)}\n`);
+  fs.writeFileSync(path.join(root, 'digests', `${base.slug.replace(/\./g, '_')}.yaml`), `# Digests of ${ref}, newest first.\n${JSON.stringify({ ref, seen }, null, 2)}\n`);
 }
 
 test.before(async () => {

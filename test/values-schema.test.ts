@@ -60,11 +60,11 @@ test('values as generate writes them conform to the source schema', () => {
 test('a values file off the schema is refused at the field, with the fix', () => {
   const values = asWritten(buildValues(syntheticSpecs(12))) as unknown as { images: Record<string, unknown>[]; bases: Record<string, unknown>[] };
   values.images[3].source = { ...(values.images[3].source as object), buildArgs: { V: '${{ secret("x") }}' } };
-  delete values.bases[0].usedBy;
+  delete values.bases[0].slug;
   values.images[5].surprise = 1;
   const messages = checkValues(values, 'values.yaml').map((p) => p.message);
   assert.ok(messages.some((m) => m.startsWith('images[3].source.buildArgs.V "${{ secret(\\"x\\") }}" must NOT be valid')), messages.join('\n'));
-  assert.ok(messages.includes('bases[0].usedBy is required; run `image-factory generate` to write it again'), messages.join('\n'));
+  assert.ok(messages.includes('bases[0].slug is required; run `image-factory generate` to write it again'), messages.join('\n'));
   assert.ok(messages.some((m) => m.startsWith('images[5].surprise is not a known field')), messages.join('\n'));
 });
 
