@@ -1,7 +1,8 @@
 // Times `helm template` of the chart against helm's own floor for the same documents, in one run.
 //
 // Values: test/support/values-builder.ts syntheticSpecs (two Docker Hub bases each from a pool of
-// n/10, every tenth image chained on the previous one). The floor is a chart built here from this
+// n/10, every tenth image chained on the previous one), written as `generate` writes them (no
+// property at its default; test/support/helm.ts withValuesFile). The floor is a chart built here from this
 // run's output: no values, no schema, and one template that ranges over the rendered documents,
 // stored as chart files (helm refuses a chart file over 5 MiB, hence several). It is what helm
 // costs to load, split, sort and print exactly these documents, with no template work and no
