@@ -55,6 +55,8 @@ image-factory.expr returns a Kargo expression: the given expr-lang text wrapped 
 This is the one way templates write a Kargo expression (Helm never sees a literal "{{" in the
 templates). The caller quotes the field holding it: `value: {{ include "image-factory.expr" "vars.x" | quote }}`.
 An expression must not contain "}}" (Kargo would end it there): write "} }" instead.
+A template writing expressions in a per-image loop takes the format once, outside the loop
+($expr := include "image-factory.expr" "%s"), and uses `printf $expr ...` inside it.
 */}}
 {{- define "image-factory.expr" -}}
 {{- printf "${{ %s }}" . -}}

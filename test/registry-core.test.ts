@@ -123,7 +123,7 @@ function imageValues(over: Partial<ImageValues>): ImageValues {
     rebuildDelay: '1d',
     autoRebuild: true,
     analyzed: true,
-    upstreams: [{ ref: 'docker.io/library/node:22', kind: 'base', warehouse: 'w', repoURL: 'docker.io/library/node', stage: 's', key: 'node-22' }],
+    upstreams: [{ ref: 'docker.io/library/node:22', kind: 'base', slug: 'node-22' }],
     pinnedBases: [],
     ...over,
   } as ImageValues;
