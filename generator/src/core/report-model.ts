@@ -318,11 +318,11 @@ function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>
 function baseImageViews(values: ChartValues): BaseImageView[] {
   const enrolledRepos = new Set(values.images.map((i) => repoURLOf(i)));
   const usedByOf = (names: string[]) => [...new Set(names)].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` }));
-  const users = usersOfBases(values);
+  const baseUsers = usersOfBases(values);
   const pinnedUsers = new Map<string, string[]>();
   for (const e of edgesOf(values)) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);
   return [
-    ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(users.get(b.ref) ?? []) })),
+    ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(baseUsers.get(b.ref) ?? []) })),
     ...[...pinnedUsers].map(([ref, users]) => ({ ref, pinned: true, usedBy: usedByOf(users) })),
   ].sort((a, b) => byString(a.ref, b.ref));
 }
