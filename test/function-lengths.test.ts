@@ -15,9 +15,7 @@ const SCRIPT = path.join(ROOT, 'scripts', 'function-lengths.js');
 // Being split by other engineers as this list was written (issue 12); it must only shrink. Each
 // entry is `file name` as the script prints them; when a split lands, its entry goes (the test
 // fails on an entry that no longer names a long function, so the list cannot go stale).
-const BEING_SPLIT = [
-  'generator/src/core/values.ts valuesOf',
-];
+const BEING_SPLIT: string[] = [];
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
