@@ -2,7 +2,7 @@
 // and error `reason`), a message safe to show (never a credential) and the request field at fault.
 // The front ends decide what it means to them: the service maps each reason to an HTTP status
 // (analysis-step/src/errors.ts), `image-factory analyze` prints the message and exits 1.
-import type { Problem } from './errors';
+import { ReasonedError } from './errors';
 
 export type RefusalReason =
   | 'bad-request'
@@ -21,17 +21,6 @@ export type RefusalReason =
   | 'aborted'
   | 'git-failed';
 
-export class AnalysisRefusal extends Error {
-  readonly reason: RefusalReason;
-  readonly field?: string;
-  constructor(reason: RefusalReason, message: string, field?: string) {
-    super(message);
-    this.name = 'AnalysisRefusal';
-    this.reason = reason;
-    this.field = field;
-  }
-
-  toProblem(): Problem {
-    return { subject: this.field ?? 'analysis', message: this.message };
-  }
+export class AnalysisRefusal extends ReasonedError<RefusalReason> {
+  protected readonly subject = 'analysis';
 }

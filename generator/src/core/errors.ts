@@ -84,6 +84,26 @@ export interface ExplainsItself {
   toProblem(): Problem;
 }
 
+/**
+ * An error that says why in one word (`reason`, for a front end to map: the service to an HTTP
+ * status) and, when an input was at fault, which (`field`, its subject; else `subject`).
+ */
+export abstract class ReasonedError<Reason extends string> extends Error implements ExplainsItself {
+  readonly reason: Reason;
+  readonly field?: string;
+  protected abstract readonly subject: string;
+  constructor(reason: Reason, message: string, field?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.reason = reason;
+    this.field = field;
+  }
+
+  toProblem(): Problem {
+    return { subject: this.field ?? this.subject, message: this.message };
+  }
+}
+
 const explainsItself = (e: unknown): e is ExplainsItself => e instanceof Error && typeof (e as Partial<ExplainsItself>).toProblem === 'function';
 
 /**

@@ -1,6 +1,6 @@
 // Why a fetch of one file from a git remote failed: a reason the callers map to their own answers
 // (the service to HTTP statuses, the CLI to messages) and a message already safe to show.
-import type { Problem } from './errors';
+import { ReasonedError } from './errors';
 
 export type GitFetchReason =
   | 'invalid-input'
@@ -17,17 +17,6 @@ export type GitFetchReason =
   | 'git-failed';
 
 /** Why a fetch failed, with a message safe to show (no credentials). `field` names the bad input. */
-export class GitFetchError extends Error {
-  readonly reason: GitFetchReason;
-  readonly field?: string;
-  constructor(reason: GitFetchReason, message: string, field?: string) {
-    super(message);
-    this.name = 'GitFetchError';
-    this.reason = reason;
-    this.field = field;
-  }
-
-  toProblem(): Problem {
-    return { subject: this.field ?? 'git', message: this.message };
-  }
+export class GitFetchError extends ReasonedError<GitFetchReason> {
+  protected readonly subject = 'git';
 }
