@@ -164,12 +164,15 @@ export async function runRebuild(name: string, flags: RebuildFlags, io: RebuildI
     else await rebuildByWebhook(run, flags.webhookUrl);
     return 0;
   } catch (e) {
-    if (e instanceof TriggerError) {
-      io.stderr(`image-factory: rebuild ${name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return failedTrigger(e, name, io);
   }
+}
+
+/** A request that started no build (GitHub's included): said on stderr, exit 1; anything else is a bug and propagates. */
+function failedTrigger(e: unknown, name: string, io: RebuildIO): number {
+  if (!(e instanceof TriggerError)) throw e;
+  io.stderr(`image-factory: rebuild ${name}: ${e.message}\n`);
+  return 1;
 }
 
 async function runGitHubRebuild(values: ChartValues, name: string, flags: RebuildFlags, io: RebuildIO, send: SendOptions): Promise<number> {
@@ -205,11 +208,7 @@ async function runGitHubRebuild(values: ChartValues, name: string, flags: Rebuil
     io.stdout(`image-factory: dispatched ${what}${inputsText}${result.attempts > 1 ? ` (after ${result.attempts} attempts)` : ''}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof GitHubError) {
-      io.stderr(`image-factory: rebuild ${name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return failedTrigger(e, name, io);
   }
 }
 

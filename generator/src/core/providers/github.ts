@@ -8,27 +8,16 @@
 // never written anywhere: not in logs, errors or dry-run output. What the server sends back (body,
 // reason phrase, Location) is read only up to a cap, and is printed only after the token is hidden
 // in every form it could be echoed in, control characters are made visible, and it is shortened.
-import type { Problem } from '../errors';
 import { refNameProblem } from '../rules';
-import { retryAfterSeconds, sendTrigger, serverText, type FetchLike as SharedFetchLike, type HeadersLike, type SendOptions, type TriggerProtocol } from './http-trigger';
+import { retryAfterSeconds, sendTrigger, serverText, TriggerError, type FetchLike as SharedFetchLike, type HeadersLike, type SendOptions, type TriggerProtocol } from './http-trigger';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 export const GITHUB_API_VERSION = '2022-11-28';
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_WAIT_SECONDS } from './http-trigger';
 
 /** A dispatch that did not happen; the message says why and what to check. */
-export class GitHubError extends Error {
-  /** The HTTP status of the last answer; undefined when no answer came. */
-  readonly status?: number;
-  constructor(message: string, status?: number) {
-    super(message);
-    this.name = 'GitHubError';
-    this.status = status;
-  }
-
-  toProblem(): Problem {
-    return { subject: 'GitHub', message: this.message };
-  }
+export class GitHubError extends TriggerError {
+  protected override readonly subject = 'GitHub';
 }
 
 export interface DispatchTarget {

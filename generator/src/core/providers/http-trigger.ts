@@ -21,14 +21,16 @@ const MAX_SERVER_TEXT_CHARS = 500;
 export class TriggerError extends Error {
   /** The HTTP status of the last answer; undefined when no answer came. */
   readonly status?: number;
+  /** Who the problem is reported as coming from. */
+  protected readonly subject: string = 'rebuild';
   constructor(message: string, status?: number) {
     super(message);
-    this.name = 'TriggerError';
+    this.name = new.target.name;
     this.status = status;
   }
 
   toProblem(): Problem {
-    return { subject: 'rebuild', message: this.message };
+    return { subject: this.subject, message: this.message };
   }
 }
 
