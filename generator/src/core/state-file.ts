@@ -30,15 +30,17 @@ export function writableState(value: ImageState | BaseImageState): { text: strin
   return { text };
 }
 
-let stateAjv: Ajv | undefined;
+type StateDefinition = 'imageState' | 'baseImageState';
+let stateValidators: Record<StateDefinition, ValidateFunction> | undefined;
 
 /** One definition of state.schema.json, compiled on first use (not when a command is only loaded). */
-function stateValidator(definition: 'imageState' | 'baseImageState'): ValidateFunction {
-  if (!stateAjv) {
-    stateAjv = new Ajv({ allErrors: true, strict: false });
-    stateAjv.addSchema(JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8')) as object, 'state');
+function stateValidator(definition: StateDefinition): ValidateFunction {
+  if (!stateValidators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(packageRoot, 'generator/schema/state.schema.json'), 'utf8')) as object, 'state');
+    stateValidators = { imageState: ajv.getSchema('state#/definitions/imageState')!, baseImageState: ajv.getSchema('state#/definitions/baseImageState')! };
   }
-  return stateAjv.getSchema(`state#/definitions/${definition}`)!;
+  return stateValidators[definition];
 }
 
 function describe(e: ErrorObject): { segments: string[]; key?: string; message: string } {
