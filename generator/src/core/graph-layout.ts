@@ -94,17 +94,26 @@ export function layersOf(input: LayoutInput): Map<string, number> {
  */
 export function crossingsBetween(links: [number, number][]): number {
   const sorted = [...links].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const size = Math.max(0, ...sorted.map((l) => l[1])) + 2;
-  const tree = new Array<number>(size + 1).fill(0);
+  return inversions(sorted.map((l) => l[1]));
+}
+
+/**
+ * Pairs i < j with targets[i] > targets[j]: the crossings of links listed by source, and by target
+ * within a source (two links from one slot never cross). Targets are slot indexes (≥ 0).
+ */
+function inversions(targets: ArrayLike<number>): number {
+  let largest = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] > largest) largest = targets[i];
+  const size = largest + 2;
+  const tree = new Int32Array(size + 1);
   let count = 0;
-  let seen = 0;
-  for (const [, b] of sorted) {
-    // Links seen so far (smaller or equal source index) whose target is below this one's: they cross.
+  for (let seen = 0; seen < targets.length; seen++) {
+    const b = targets[seen];
+    // Links seen so far whose target is below this one's do not cross it; the others do.
     let notAbove = 0;
     for (let i = b + 1; i > 0; i -= i & -i) notAbove += tree[i];
     count += seen - notAbove;
     for (let i = b + 1; i <= size; i += i & -i) tree[i]++;
-    seen++;
   }
   return count;
 }
@@ -129,54 +138,95 @@ function columnsAndChains(input: LayoutInput, layer: ReadonlyMap<string, number>
   return { columns, chains };
 }
 
-/** Reorders each column in place by barycentre sweeps, keeping the order with the fewest crossings seen. */
-function orderColumns(columns: Slot[][], chains: readonly string[][], sweeps: number): void {
-  // Links between slots of adjacent layers.
-  const up = new Map<string, string[]>();
-  const down = new Map<string, string[]>();
-  for (const column of columns) for (const slot of column) {
-    up.set(slot.id, []);
-    down.set(slot.id, []);
-  }
+/** The links between slots of adjacent layers, by slot number (a slot's place in `slots`). */
+interface SlotLinks {
+  slots: Slot[];
+  /** Slot numbers per column, in the column's order. */
+  columns: number[][];
+  up: number[][];
+  down: number[][];
+}
+
+function slotLinks(columns: readonly Slot[][], chains: readonly string[][]): SlotLinks {
+  const slots: Slot[] = [];
+  const numberOf = new Map<string, number>();
+  const numbered = columns.map((column) =>
+    column.map((slot) => {
+      numberOf.set(slot.id, slots.length);
+      slots.push(slot);
+      return slots.length - 1;
+    }),
+  );
+  const up = slots.map((): number[] => []);
+  const down = slots.map((): number[] => []);
   for (const chain of chains) {
     for (let i = 0; i + 1 < chain.length; i++) {
-      down.get(chain[i])!.push(chain[i + 1]);
-      up.get(chain[i + 1])!.push(chain[i]);
+      const a = numberOf.get(chain[i])!;
+      const b = numberOf.get(chain[i + 1])!;
+      down[a].push(b);
+      up[b].push(a);
     }
   }
-  const indexOf = new Map<string, number>();
-  columns.forEach((column) => column.forEach((slot, i) => indexOf.set(slot.id, i)));
+  return { slots, columns: numbered, up, down };
+}
+
+/**
+ * Reorders each column in place by barycentre sweeps, keeping the order with the fewest crossings
+ * seen. Slots are numbered and their places kept in a typed array: the sweeps look them up
+ * 8 × 2 × (slots + links) times, which string-keyed maps made most of the layout's cost.
+ */
+function orderColumns(columns: Slot[][], chains: readonly string[][], sweeps: number): void {
+  const links = slotLinks(columns, chains);
+  const order = links.columns;
+  const indexOf = new Int32Array(links.slots.length);
+  const placeAll = (l: number) => order[l].forEach((slot, i) => (indexOf[slot] = i));
+  order.forEach((_, l) => placeAll(l));
   const totalCrossings = () => {
     let sum = 0;
-    for (let l = 0; l + 1 < columns.length; l++) {
-      const links: [number, number][] = [];
-      for (const slot of columns[l]) for (const next of down.get(slot.id)!) links.push([indexOf.get(slot.id)!, indexOf.get(next)!]);
-      sum += crossingsBetween(links);
+    for (let l = 0; l + 1 < order.length; l++) {
+      const targets: number[] = [];
+      for (const slot of order[l]) {
+        const from = targets.length;
+        for (const next of links.down[slot]) targets.push(indexOf[next]);
+        if (targets.length - from > 1) sortRange(targets, from);
+      }
+      sum += inversions(targets);
     }
     return sum;
   };
-  const reorder = (l: number, neighbours: Map<string, string[]>) => {
-    const keyed = columns[l].map((slot, i) => {
-      const around = neighbours.get(slot.id)!;
-      const key = around.length === 0 ? i : around.reduce((s, n) => s + indexOf.get(n)!, 0) / around.length;
+  const reorder = (l: number, neighbours: number[][]) => {
+    const keyed = order[l].map((slot, i) => {
+      const around = neighbours[slot];
+      let key = i;
+      if (around.length > 0) {
+        let sum = 0;
+        for (const n of around) sum += indexOf[n];
+        key = sum / around.length;
+      }
       return { slot, key, i };
     });
     keyed.sort((a, b) => a.key - b.key || a.i - b.i);
-    columns[l] = keyed.map((k) => k.slot);
-    columns[l].forEach((slot, i) => indexOf.set(slot.id, i));
+    order[l] = keyed.map((k) => k.slot);
+    placeAll(l);
   };
-  let best = columns.map((c) => [...c]);
+  let best = order.map((c) => [...c]);
   let fewest = totalCrossings();
   for (let sweep = 0; sweep < sweeps && fewest > 0; sweep++) {
-    for (let l = 1; l < columns.length; l++) reorder(l, up);
-    for (let l = columns.length - 2; l >= 0; l--) reorder(l, down);
+    for (let l = 1; l < order.length; l++) reorder(l, links.up);
+    for (let l = order.length - 2; l >= 0; l--) reorder(l, links.down);
     const crossings = totalCrossings();
     if (crossings < fewest) {
       fewest = crossings;
-      best = columns.map((c) => [...c]);
+      best = order.map((c) => [...c]);
     }
   }
-  best.forEach((c, l) => (columns[l] = c));
+  best.forEach((c, l) => (columns[l] = c.map((slot) => links.slots[slot])));
+}
+
+/** Sorts numbers[from..] ascending in place (a slot's few targets). */
+function sortRange(numbers: number[], from: number): void {
+  const part = numbers.slice(from).sort((a, b) => a - b);
+  for (let k = 0; k < part.length; k++) numbers[from + k] = part[k];
 }
 
 interface SlotPlace {
