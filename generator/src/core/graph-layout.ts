@@ -36,6 +36,7 @@ export interface Layout {
   width: number;
   height: number;
   nodes: PlacedNode[];
+  /** One per input edge, in the input's order. */
   edges: RoutedEdge[];
 }
 
@@ -62,29 +63,31 @@ interface Slot {
 
 /** Layers by longest path; throws on an edge naming an unknown node or on a cycle (a caller's bug). */
 export function layersOf(input: LayoutInput): Map<string, number> {
-  const ids = new Set(input.nodes.map((n) => n.id));
-  const incoming = new Map<string, string[]>(input.nodes.map((n) => [n.id, []]));
-  const outgoing = new Map<string, string[]>(input.nodes.map((n) => [n.id, []]));
+  // Nodes by their place in the input, so the walk below indexes arrays instead of maps.
+  const indexOf = new Map<string, number>();
+  input.nodes.forEach((n, i) => indexOf.set(n.id, i));
+  const count = input.nodes.length;
+  const waiting = new Int32Array(count);
+  const outgoing: number[][] = input.nodes.map(() => []);
   for (const e of input.edges) {
-    if (!ids.has(e.from) || !ids.has(e.to)) throw new Error(`layout: edge ${e.from} -> ${e.to} names an unknown node`);
-    incoming.get(e.to)!.push(e.from);
-    outgoing.get(e.from)!.push(e.to);
+    const from = indexOf.get(e.from);
+    const to = indexOf.get(e.to);
+    if (from === undefined || to === undefined) throw new Error(`layout: edge ${e.from} -> ${e.to} names an unknown node`);
+    outgoing[from].push(to);
+    waiting[to]++;
   }
-  const waiting = new Map(input.nodes.map((n) => [n.id, incoming.get(n.id)!.length]));
-  const layer = new Map<string, number>();
-  const queue = input.nodes.filter((n) => waiting.get(n.id) === 0).map((n) => n.id);
-  for (const id of queue) layer.set(id, 0);
+  const layer = new Int32Array(count);
+  const queue: number[] = [];
+  for (let i = 0; i < count; i++) if (waiting[i] === 0) queue.push(i);
   for (let at = 0; at < queue.length; at++) {
-    const id = queue[at];
-    for (const next of outgoing.get(id)!) {
-      layer.set(next, Math.max(layer.get(next) ?? 0, layer.get(id)! + 1));
-      const left = waiting.get(next)! - 1;
-      waiting.set(next, left);
-      if (left === 0) queue.push(next);
+    const node = queue[at];
+    for (const next of outgoing[node]) {
+      if (layer[node] + 1 > layer[next]) layer[next] = layer[node] + 1;
+      if (--waiting[next] === 0) queue.push(next);
     }
   }
-  if (queue.length !== input.nodes.length) throw new Error('layout: the graph has a cycle');
-  return layer;
+  if (queue.length !== count) throw new Error('layout: the graph has a cycle');
+  return new Map(input.nodes.map((n, i) => [n.id, layer[i]]));
 }
 
 /**
@@ -122,7 +125,8 @@ const round = (n: number): number => Math.round(n * 10) / 10;
 
 /** A column per layer holding its nodes, and each edge as a chain of slot ids, one per layer it spans (bends between). */
 function columnsAndChains(input: LayoutInput, layer: ReadonlyMap<string, number>, spacing: LayoutSpacing): { columns: Slot[][]; chains: string[][] } {
-  const depth = input.nodes.length === 0 ? 0 : Math.max(...layer.values()) + 1;
+  let depth = 0;
+  for (const l of layer.values()) if (l + 1 > depth) depth = l + 1;
   const columns: Slot[][] = Array.from({ length: depth }, () => []);
   for (const node of input.nodes) columns[layer.get(node.id)!].push({ id: node.id, node, height: node.height });
   const chains = input.edges.map((e, i) => {
@@ -240,9 +244,10 @@ interface SlotPlace {
 
 /** Coordinates: a column per layer, boxes stacked and centred in the tallest column's height. */
 function placeColumns(columns: readonly Slot[][], spacing: LayoutSpacing): { width: number; height: number; nodes: PlacedNode[]; places: Map<string, SlotPlace> } {
-  const columnWidth = columns.map((column) => Math.max(0, ...column.map((s) => s.node?.width ?? 0)));
+  // Reduced, not spread into Math.max: 150,000 arguments overflow the call stack (node 20).
+  const columnWidth = columns.map((column) => column.reduce((w, s) => Math.max(w, s.node?.width ?? 0), 0));
   const columnHeight = columns.map((column) => column.reduce((h, s, i) => h + s.height + (i > 0 ? spacing.rowGap : 0), 0));
-  const innerHeight = Math.max(0, ...columnHeight);
+  const innerHeight = columnHeight.reduce((a, b) => Math.max(a, b), 0);
   const places = new Map<string, SlotPlace>();
   const nodes: PlacedNode[] = [];
   let x = spacing.margin;

@@ -215,9 +215,8 @@ function graphView(values: ChartValues, context: ReportContext): ReportView['gra
       href: image ? `#${imageAnchor(image.name)}` : undefined,
     };
   });
-  const edgeByEnds = new Map(model.edges.map((e) => [`${e.from}\u0000${e.to}`, e]));
-  const edges: SvgEdge[] = layout.edges.map((r) => {
-    const e = edgeByEnds.get(`${r.from}\u0000${r.to}`)!;
+  const edges: SvgEdge[] = layout.edges.map((r, i) => {
+    const e = model.edges[i];
     const from = nodeById.get(e.from)!.label;
     const to = nodeById.get(e.to)!.label;
     const how = e.kind === 'pinned' ? 'pinned: never rebuilt for it' : e.soak === '0' ? 'rebuilt at once' : `rebuilt after a cooldown of ${e.soak}`;
@@ -308,7 +307,10 @@ function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>
   const children = new Map<string, string[]>();
   for (const image of values.images) {
     for (const up of image.upstreams) {
-      if (up.kind === 'image' && up.image !== undefined) children.set(up.image, [...(children.get(up.image) ?? []), image.name]);
+      if (up.kind !== 'image' || up.image === undefined) continue;
+      const list = children.get(up.image);
+      if (list) list.push(image.name);
+      else children.set(up.image, [image.name]);
     }
   }
   return [...values.images].sort((a, b) => byString(a.name, b.name)).map((image) => imageView(image, states.get(image.name), children.get(image.name) ?? [], context));
@@ -320,7 +322,12 @@ function baseImageViews(values: ChartValues): BaseImageView[] {
   const usedByOf = (names: string[]) => [...new Set(names)].sort(byString).map((name) => ({ name, href: `#${imageAnchor(name)}` }));
   const baseUsers = usersOfBases(values);
   const pinnedUsers = new Map<string, string[]>();
-  for (const e of edgesOf(values)) if (e.fromKind === 'pinned') pinnedUsers.set(e.from, [...(pinnedUsers.get(e.from) ?? []), e.to]);
+  for (const e of edgesOf(values)) {
+    if (e.fromKind !== 'pinned') continue;
+    const users = pinnedUsers.get(e.from);
+    if (users) users.push(e.to);
+    else pinnedUsers.set(e.from, [e.to]);
+  }
   return [
     ...values.bases.filter((b) => !enrolledRepos.has(b.repoURL)).map((b) => ({ ref: b.ref, pinned: false, usedBy: usedByOf(baseUsers.get(b.ref) ?? []) })),
     ...[...pinnedUsers].map(([ref, users]) => ({ ref, pinned: true, usedBy: usedByOf(users) })),
