@@ -12,8 +12,8 @@
 // much that costs, not how far from ideal the code is; what matters is that it stays linear.
 //
 // Each size is timed `--runs` times (default 3), report and floor interleaved, the best of each
-// kept (wall and CPU, user + system); the first report of the process (a cold JIT, as the CLI
-// runs it) is printed beside. The load average is printed: the machine is shared.
+// kept (wall and CPU, user + system); the first run of each size is printed beside (for the
+// first size, a cold JIT as the CLI runs it). The load average is printed: the machine is shared.
 //
 // Run: node -r tsx/cjs bench/report.ts [sizes...] [--runs N]
 import * as fs from 'node:fs';
@@ -110,7 +110,7 @@ function benchSize(n: number, runs: number, dir: string): void {
   const crossings = n <= 1000 ? String(countCrossings(layoutGraph({ nodes: model.nodes.map((x) => ({ id: x.id, width: 100, height: 28 })), edges: model.edges }))) : 'not counted';
   console.log(
     `${n} images, ${model.nodes.length} nodes, ${model.edges.length} edges, page ${(html.length / 1e6).toFixed(1)} MB (load ${load()}):\n` +
-      `  report ${shown(report!)} = view ${shown(view!)} + HTML ${shown(render!)} + write ${shown(write!)}; first run ${shown(first!)}\n` +
+      `  report ${shown(report!)} = view ${shown(view!)} + HTML ${shown(render!)} + write ${shown(write!)}; first of the runs ${shown(first!)}\n` +
       `  floor ${shown(floor!)}: ${ratio(report!, floor!)}   [pass checksum ${checksum}]\n` +
       `  page MB: ${pageParts(html)}; crossings ${crossings}`,
   );
