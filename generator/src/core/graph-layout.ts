@@ -208,20 +208,19 @@ function orderColumns(slotCount: number, columns: number[][], chains: readonly n
       return { slot, key, i };
     });
     keyed.sort((a, b) => a.key - b.key || a.i - b.i);
-    if (keyed.every((k, i) => k.i === i)) return false;
     columns[l] = keyed.map((k) => k.slot);
     placeAll(l);
-    return true;
   };
   let best = columns.map((c) => [...c]);
   let fewest = totalCrossings();
   for (let sweep = 0; sweep < sweeps && fewest > 0; sweep++) {
-    let moved = false;
-    for (let l = 1; l < columns.length; l++) moved = reorder(l, up) || moved;
-    for (let l = columns.length - 2; l >= 0; l--) moved = reorder(l, down) || moved;
-    // A sweep that moved nothing would be repeated exactly by every later one: the order is settled
-    // (at 10,000 synthetic images, after the second of eight sweeps).
-    if (!moved) break;
+    const before = columns.map((c) => [...c]);
+    for (let l = 1; l < columns.length; l++) reorder(l, up);
+    for (let l = columns.length - 2; l >= 0; l--) reorder(l, down);
+    // A sweep that ends where it started would be repeated exactly by every later one, and this
+    // order's crossings are counted already: it is settled (at 10,000 synthetic images, after the
+    // second of eight sweeps).
+    if (columns.every((c, l) => c.every((slot, i) => slot === before[l][i]))) break;
     const crossings = totalCrossings();
     if (crossings < fewest) {
       fewest = crossings;
