@@ -191,7 +191,8 @@ function contextOf(status: StatusDocument | undefined): ReportContext {
 function graphView(values: ChartValues, context: ReportContext): ReportView['graph'] {
   const model = graphModel(values);
   const imageByName = new Map(values.images.map((i) => [i.name, i]));
-  const labelOf = (n: GraphNode) => fitted(n.kind === 'image' ? n.label : shortRef(n.label), MAX_LABEL_CHARS);
+  const labelOfId = new Map(model.nodes.map((n) => [n.id, fitted(n.kind === 'image' ? n.label : shortRef(n.label), MAX_LABEL_CHARS)]));
+  const labelOf = (n: GraphNode) => labelOfId.get(n.id)!;
   const layout = layoutGraph({
     nodes: model.nodes.map((n) => ({ id: n.id, width: Math.ceil(labelOf(n).length * CHAR_WIDTH + NODE_PADDING), height: NODE_HEIGHT })),
     edges: model.edges.map((e) => ({ from: e.from, to: e.to })),
