@@ -130,7 +130,7 @@ function inversions(targets: ArrayLike<number>): number {
   let count = 0;
   for (let seen = 0; seen < targets.length; seen++) {
     const b = targets[seen];
-    // Links seen so far whose target is below this one's do not cross it; the others do.
+    // Links seen so far whose target is at or above this one's (index ≤ b) do not cross it; the others do.
     let notAbove = 0;
     for (let i = b + 1; i > 0; i -= i & -i) notAbove += tree[i];
     count += seen - notAbove;
@@ -218,8 +218,8 @@ function orderColumns(slotCount: number, columns: number[][], chains: readonly n
     for (let l = 1; l < columns.length; l++) reorder(l, up);
     for (let l = columns.length - 2; l >= 0; l--) reorder(l, down);
     // A sweep that ends where it started would be repeated exactly by every later one, and this
-    // order's crossings are counted already: it is settled (at 10,000 synthetic images, after the
-    // second of eight sweeps).
+    // order's crossings are counted already: it is settled (at 10,000 synthetic images the third
+    // sweep finds the order the second left, and the last five are skipped).
     if (columns.every((c, l) => c.every((slot, i) => slot === before[l][i]))) break;
     const crossings = totalCrossings();
     if (crossings < fewest) {
