@@ -10,7 +10,9 @@ import { renderGraph } from '../generator/src/core/graph-render';
 import { renderReportHtml } from '../generator/src/cli/report-html';
 import { reportView } from '../generator/src/core/report-model';
 import { loadValues } from '../generator/src/cli/values-file';
+import { valuesOf } from '../generator/src/core/values';
 import { exemplarStatusJson, HOSTILE, hostileReportInput } from './support/report-cases';
+import { buildStateRepo } from './support/values-builder';
 import { captureOutput, copyTree, removeTempDirs, tempDir } from './support/tree';
 
 const EXEMPLAR = path.resolve(__dirname, '../examples/exemplar');
@@ -139,6 +141,16 @@ test('the same input gives the same page; the order of the input does not matter
   const input = hostileReportInput();
   const reversed = { ...input, values: { ...input.values, images: [...input.values.images].reverse(), bases: [...input.values.bases].reverse() } };
   assert.is(renderReportHtml(reportView(reversed)), renderReportHtml(reportView(input)));
+});
+
+test('an image built on two tags of its parent is listed once under the parent', () => {
+  const { config, states } = buildStateRepo([
+    { name: 'base', bases: ['node:22'] },
+    { name: 'app', bases: ['ghcr.io/acme/base:1', 'ghcr.io/acme/base:2'] },
+  ]);
+  const view = reportView({ values: valuesOf(config, states), states });
+  assert.equal(view.images.find((i) => i.name === 'base')!.children, [{ name: 'app', href: '#image-app' }]);
+  assert.match(renderReportHtml(view), /<dt>rebuilds<\/dt><dd><a href="#image-app">app<\/a><\/dd>/);
 });
 
 test.run();

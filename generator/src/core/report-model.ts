@@ -305,16 +305,17 @@ function imageView(image: ImageValues, state: ImageState | undefined, children: 
 
 /** The sections, one per image, sorted by name; each lists the enrolled images built on it. */
 function imageViews(values: ChartValues, states: ReadonlyMap<string, ImageState>, context: ReportContext): ImageView[] {
-  const children = new Map<string, string[]>();
+  // A set per parent: a child built on two tags of its parent is listed once.
+  const children = new Map<string, Set<string>>();
   for (const image of values.images) {
     for (const up of image.upstreams) {
       if (up.kind !== 'image' || up.image === undefined) continue;
-      const list = children.get(up.image);
-      if (list) list.push(image.name);
-      else children.set(up.image, [image.name]);
+      const set = children.get(up.image);
+      if (set) set.add(image.name);
+      else children.set(up.image, new Set([image.name]));
     }
   }
-  return [...values.images].sort((a, b) => byString(a.name, b.name)).map((image) => imageView(image, states.get(image.name), children.get(image.name) ?? [], context));
+  return [...values.images].sort((a, b) => byString(a.name, b.name)).map((image) => imageView(image, states.get(image.name), [...(children.get(image.name) ?? [])], context));
 }
 
 /** Every base image that is not itself enrolled, and every pinned one, with the images built on it. */
