@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { withoutDefaults } from '../../generator/src/core/values-defaults';
+import { writtenValuesOf } from '../../generator/src/core/written-values';
 import type { ChartValues } from '../../generator/src/core/values-types';
 
 export const CHART_DIR = path.resolve(__dirname, '../..');
@@ -34,14 +34,14 @@ export function helm(args: string[], options: { cwd?: string } = {}): Promise<He
 
 /**
  * Calls fn with the path of a temp file holding the values (as JSON, which is YAML), then removes it.
- * The file holds them as `generate` writes them: generated properties at their default left out
- * (`asIs` writes them as given).
+ * The file holds them as `generate` writes them: upstreams as slugs of bases, generated properties
+ * at their default left out (`asIs` writes every property).
  */
 export async function withValuesFile<T>(values: unknown, fn: (file: string) => Promise<T>, options: { asIs?: boolean } = {}): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'if-chart-'));
   try {
     const file = path.join(dir, 'values.yaml');
-    writeFileSync(file, JSON.stringify(options.asIs ? values : withoutDefaults(values as ChartValues)));
+    writeFileSync(file, JSON.stringify(writtenValuesOf(values as ChartValues, { keepDefaults: options.asIs })));
     return await fn(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,8 @@ import { readCanonicalYaml } from '../core/canonical-yaml';
 import { describePath } from '../core/schema-problem';
 import { generatedListProblems } from '../core/values-schema';
 import type { SourcePosition } from '../core/types';
-import type { ChartValues } from '../core/values-types';
-import { withDefaults } from '../core/values-defaults';
+import type { BaseValues, ChartValues, ImageValues } from '../core/values-types';
+import { valuesOfWritten } from '../core/written-values';
 
 export interface ValuesOptions {
   /** The state repo (the folder holding images.yaml); default the current folder. */
@@ -58,7 +58,7 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
     const canonical = readCanonicalYaml(bytes.toString('utf8'));
     if (canonical !== undefined) {
       const problems = checkValues(canonical, shown);
-      if (problems.length === 0) return withDefaults(canonical as Record<string, unknown>);
+      if (problems.length === 0) return valuesOfWritten(canonical as Record<string, unknown>);
       // Positions are only needed to report problems; the full parser gives them when it can take the file.
       if (bytes.length > DEFAULT_MAX_YAML_BYTES) throw new UserError(problems);
     }
@@ -66,7 +66,7 @@ export function loadValues(opts: ValuesOptions = {}): ChartValues {
   const source = readYamlSource(bytes, shown, { ...RULE, maxBytes: DEFAULT_MAX_YAML_BYTES });
   const problems = checkValues(source.value, shown, (p) => source.positionOf(p));
   if (problems.length) throw new UserError(problems);
-  return withDefaults(source.value as Record<string, unknown>);
+  return valuesOfWritten(source.value as Record<string, unknown>);
 }
 
 /**
@@ -83,20 +83,25 @@ export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegm
   for (const found of generatedListProblems(doc)) at(found.path, found.message);
   if (problems.length) return problems;
 
-  const values = doc as ChartValues;
+  // As the file holds them: upstreams are slugs of bases (core/values-upstreams.ts).
+  const values = doc as { images: Array<Omit<ImageValues, 'upstreams'> & { upstreams: string[] }>; bases: BaseValues[] };
   values.images.forEach((image, i) => {
     if (!isDuration(image.rebuildDelay)) at(['images', i, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
   });
-  // Cross references: names are unique, and every chain link names an enrolled image (the edges follow from the links).
+  // Cross references: names are unique, every upstream is a base, and every chain link names an enrolled image (the edges follow from the links).
   const names = new Map<string, number>();
   values.images.forEach((image, i) => {
     if (names.has(image.name)) at(['images', i, 'name'], `"${image.name}" is enrolled twice`);
     names.set(image.name, i);
   });
+  const slugs = new Set(values.bases.map((base) => base.slug));
   values.images.forEach((image, i) =>
-    image.upstreams.forEach((up, j) => {
-      if (up.kind === 'image' && !names.has(up.image ?? '')) at(['images', i, 'upstreams', j, 'image'], `"${up.image}" is not an enrolled image`);
+    image.upstreams.forEach((slug, j) => {
+      if (!slugs.has(slug)) at(['images', i, 'upstreams', j], `"${slug}" is not the slug of an entry of bases`);
     }),
   );
+  values.bases.forEach((base, k) => {
+    if (base.image !== undefined && !names.has(base.image)) at(['bases', k, 'image'], `"${base.image}" is not an enrolled image`);
+  });
   return problems;
 }

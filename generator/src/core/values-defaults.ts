@@ -4,7 +4,7 @@
 // before rendering, and that cost grows with the number of nodes, not with their size (docs/design.md
 // "Render time"), so a default written 10,000 times is paid for 10,000 times. The templates read such
 // a property with its default (`dig`); the commands read the file through withDefaults, so in memory
-// every property is there.
+// every property is there (written-values.ts puts the two steps of the file's form together).
 import { valuesSchema, type SchemaNode } from './values-schema';
 import type { ChartValues } from './values-types';
 
@@ -37,8 +37,8 @@ function walk(value: unknown, node: SchemaNode, mode: 'omit' | 'fill'): unknown 
   return out;
 }
 
-/** The values as the file holds them: generated properties that have their default left out. */
-export function withoutDefaults(values: ChartValues): Record<string, unknown> {
+/** The values with every generated property that has its default left out. */
+export function withoutDefaults(values: object): Record<string, unknown> {
   return walk(values, valuesSchema(), 'omit') as Record<string, unknown>;
 }
 
