@@ -280,7 +280,10 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     [{ ...CASES['no images'](), warehouses: { base: { interval: '7d' }, app: { interval: '5m' } } }, /warehouses\.base\.interval: Does not match pattern/],
     [{ ...CASES['no images'](), statRepo: {} }, /Additional property statRepo is not allowed/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[1] as any).autoRebuild = 'true'; return v; })(), /images\.1\.autoRebuild: Invalid type/],
-    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].upstreams[0].slug = "node'"; return v; })(), /images\.0\.upstreams\.0\.slug: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].upstreams[0].slug = "node'"; return v; })(), /images\.0\.upstreams\.0: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].ref = "docker.io/library/node:22' + secret('x') + '"; return v; })(), /bases\.0\.ref: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].ref = 'docker.io/library/node:${{ vars.x }}'; return v; })(), /bases\.0\.ref: Does not match pattern/],
+    [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].image = "web'"; return v; })(), /bases\.0\.image: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].source.buildArgs = { X: "${{ secret('x').token }}" }; return v; })(), /images\.0\.source\.buildArgs\.X/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],
@@ -292,6 +295,14 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     assert.is.not(r.code, 0, `accepted: ${message}`);
     assert.match(r.stderr, message);
   }
+});
+
+test('an upstream that is not the slug of a base fails helm template naming the image and the slug', async () => {
+  const values = CASES['delays 0, 30m, 7d']();
+  values.images[0].upstreams[0].slug = 'not-a-base';
+  const r = await helmTemplate(values);
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, `images: ${values.images[0].name}: upstream "not-a-base" is not the slug of an entry of bases; run \`image-factory generate\` to write the values again`);
 });
 
 test('an empty stateRepo.url fails with how to set it', async () => {

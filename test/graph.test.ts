@@ -261,11 +261,12 @@ test('CLI: missing or malformed values and bad arguments fail clearly, without a
   fs.mkdirSync(path.join(root, 'dist'));
   const file = path.join(root, 'dist', 'values.yaml');
   const doc = parseYaml(fs.readFileSync(path.join(FIXTURE, 'values.yaml'), 'utf8')) as ChartValues;
-  (doc.images[2].upstreams[0] as { kind: string }).kind = 'parent';
+  (doc.images[2] as unknown as { upstreams: string[] }).upstreams[0] = 'Node:22';
   fs.writeFileSync(file, JSON.stringify(doc, null, 1));
   const bad = await captureOutput(() => main(['node', 'image-factory', 'impact', 'node:22', '--root', root]));
   assert.is(bad.result, 1);
-  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\]\.kind "parent" is not one of base, image; run `image-factory generate`/);
+  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\] "Node:22" must match/);
+  assert.match(bad.stderr, 'run `image-factory generate`');
   assert.not.match(bad.stderr, '    at ');
 
   fs.writeFileSync(file, '- just\n- a list\n');

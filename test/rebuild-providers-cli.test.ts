@@ -32,7 +32,8 @@ test.before(() => {
   // The exemplar's values, with the worker analyzed (as the service would have): it builds on node.
   const values = parseYaml(fs.readFileSync(EXAMPLE_VALUES, 'utf8'));
   const worker = values.images.find((i: { name: string }) => i.name === 'worker');
-  worker.upstreams = [{ ref: NODE, slug: 'node-22-bookworm-slim' }];
+  worker.upstreams = ['node-22-bookworm-slim'];
+  values.bases.push({ slug: 'node-22-bookworm-slim', ref: NODE, registry: 'docker.io', repository: 'library/node', repoURL: 'docker.io/library/node', tag: '22-bookworm-slim' });
   fs.writeFileSync(path.join(root, 'dist', 'values.yaml'), stringify(values));
 });
 

@@ -66,6 +66,7 @@ export function hostileReportInput(): ReportInput {
   // Rename victim everywhere it is referenced, so the graph stays consistent.
   victim.name = HOSTILE.name;
   child.upstreams.forEach((u) => u.image === 'victim' && (u.image = HOSTILE.name));
+  values.bases.forEach((b) => b.image === 'victim' && (b.image = HOSTILE.name));
   victim.source.dockerfile = `${HOSTILE.quote}/Dockerfile`;
   victim.source.workflow = HOSTILE.js;
   victim.source.branch = HOSTILE.img;
