@@ -75,7 +75,9 @@ function typeOf(node, named, indent) {
 
 const wrap = (type) => (type.includes(' | ') ? `(${type})` : type);
 
-function objectOf(node, named, indent, keys, required = new Set(node.required ?? [])) {
+// A property required only under a condition (`then`: an external image's repo and url) is
+// present in memory too: where the file leaves it out, the reader fills it in (core/values-local-source.ts).
+function objectOf(node, named, indent, keys, required = new Set([...(node.required ?? []), ...(node.then?.required ?? [])])) {
   const inner = `${indent}  `;
   const lines = keys.map((key) => {
     const property = node.properties[key];

@@ -71,7 +71,8 @@ image-factory.stateRepoURL returns stateRepo.url, or fails the render with how t
 
 {{/*
 image-factory.stateRepoPath returns "<owner>/<name>" of the state repository, read from its URL:
-the GitHub repository of local images when the generator could not name it (source.repo '').
+the GitHub repository of local images, whose source.repo the values leave out when it is the state
+repository's (or '' when the generator could not name it).
 */}}
 {{- define "image-factory.stateRepoPath" -}}
 {{- $url := include "image-factory.stateRepoURL" . | trimSuffix "/" | trimSuffix ".git" -}}
@@ -155,7 +156,7 @@ so a default is not written 10,000 times. A template reads it once (`include ...
 each such property with `dig` and these defaults: dig "trigger" $defaults.trigger $image.
 */}}
 {{- define "image-factory.imageDefaults" -}}
-{"autoRebuild":true,"dispatchInputs":{"baseDigest":"base_digest","baseImage":"base_image"},"source":{"branch":"main","host":"","provider":"github","tokenKey":""},"subscription":{"imageSelectionStrategy":"NewestBuild"},"trigger":{"kind":"github","url":""}}
+{"autoRebuild":true,"dispatchInputs":{"baseDigest":"base_digest","baseImage":"base_image"},"rebuildDelay":"7d","source":{"branch":"main","host":"","local":true,"provider":"github","tokenKey":""},"subscription":{"imageSelectionStrategy":"NewestBuild"},"trigger":{"kind":"github","url":""}}
 {{- end -}}
 
 {{/*

@@ -86,7 +86,8 @@ export function checkValues(doc: unknown, file: string, positionOf: (p: PathSegm
   // As the file holds them: upstreams are slugs of bases (core/values-upstreams.ts).
   const values = doc as { images: Array<Omit<ImageValues, 'upstreams'> & { upstreams: string[] }>; bases: BaseValues[] };
   values.images.forEach((image, i) => {
-    if (!isDuration(image.rebuildDelay)) at(['images', i, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
+    // Left out at its default (7d).
+    if (image.rebuildDelay !== undefined && !isDuration(image.rebuildDelay)) at(['images', i, 'rebuildDelay'], 'must be a duration such as 7d, 12h or 0');
   });
   // Cross references: names are unique, every upstream is a base, and every chain link names an enrolled image (the edges follow from the links).
   const names = new Map<string, number>();

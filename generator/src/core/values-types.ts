@@ -20,13 +20,13 @@ export interface ImageValues {
   source: {
     /** Source provider */
     provider: 'github' | 'gitlab' | 'git';
-    /** owner/name on GitHub, group/subgroup/name on GitLab ('' for git, or when unknown: the state repository) */
+    /** owner/name on GitHub, group/subgroup/name on GitLab ('' for git, or when unknown; left out for a local image whose repository is the state repository's) */
     repo: string;
     /** GitLab host ('' for other providers) */
     host: string;
     /** Key of gitlab.triggerTokenSecret holding the project's trigger token ('' for other providers) */
     tokenKey: string;
-    /** HTTPS clone URL ('' when unknown: stateRepo.url) */
+    /** HTTPS clone URL ('' when unknown: stateRepo.url; left out for a local image whose repository is the state repository's) */
     url: string;
     /** Branch of the Dockerfile and of the workflow run */
     branch: string;
@@ -34,7 +34,7 @@ export interface ImageValues {
     dockerfile: string;
     /** Workflow file name in .github/workflows ('' for other providers) */
     workflow: string;
-    /** The Dockerfile is in the state repository */
+    /** The Dockerfile is in the state repository (its repo and url are then the state repository's, left out when they are) */
     local: boolean;
     /** Build arguments for the analysis */
     buildArgs: Record<string, string>;
