@@ -265,7 +265,7 @@ test('CLI: missing or malformed values and bad arguments fail clearly, without a
   fs.writeFileSync(file, JSON.stringify(doc, null, 1));
   const bad = await captureOutput(() => main(['node', 'image-factory', 'impact', 'node:22', '--root', root]));
   assert.is(bad.result, 1);
-  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\] "Node:22" must match/);
+  assert.match(bad.stderr, /values\.yaml:\d+:\d+: images\[2\]\.upstreams\[0\] "Node:22" does not match/);
   assert.match(bad.stderr, 'run `image-factory generate`');
   assert.not.match(bad.stderr, '    at ');
 

@@ -69,6 +69,16 @@ test('a values file off the schema is refused at the field, with the fix', () =>
   assert.ok(messages.some((m) => m.startsWith('images[5].surprise is not a known field')), messages.join('\n'));
 });
 
+test('an external image must name its repository: a local image may leave repo and url to the state repository', () => {
+  const values = writtenValuesOf(buildValues(syntheticSpecs(12))) as unknown as { images: Array<{ source: Record<string, unknown> }> };
+  const local = values.images.findIndex((i) => i.source.local === undefined && i.source.url === undefined);
+  const external = values.images.findIndex((i) => i.source.local === false);
+  assert.ok(local >= 0 && external >= 0, 'the synthetic estate has both');
+  delete values.images[external].source.url;
+  const messages = checkValues(values, 'values.yaml').map((p) => p.message);
+  assert.equal(messages, [`images[${external}].source.url is required; run \`image-factory generate\` to write it again`]);
+});
+
 test('a rebuildDelay that is no duration, an upstream that is no base, and a chain link to no enrolled image, are refused', () => {
   const values = writtenValuesOf(buildValues(syntheticSpecs(12))) as unknown as { images: Array<{ rebuildDelay: string; upstreams: string[] }>; bases: Array<{ image?: string }> };
   values.images[1].rebuildDelay = 'soon';
