@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { valuesOf } from '../generator/src/core/values';
+import { writtenValuesOf } from '../generator/src/core/written-values';
 import { edgesOf } from '../generator/src/core/edges';
 import { analysisRecordOf, imageStateOf, type ImageState } from '../generator/src/core/state';
 import { parseImageRef } from '../generator/src/core/image-ref';
@@ -279,7 +280,7 @@ test('CLI: missing or malformed values and bad arguments fail clearly, without a
   assert.match(format.stderr, 'png');
 
   const cycle = valuesFrom({ a: { from: ['ghcr.io/acme/b:1'] }, b: { from: ['ghcr.io/acme/a:1'] } });
-  fs.writeFileSync(file, JSON.stringify(cycle));
+  fs.writeFileSync(file, JSON.stringify(writtenValuesOf(cycle)));
   const cyc = await captureOutput(() => main(['node', 'image-factory', 'graph', '--root', root]));
   assert.is(cyc.result, 1);
   assert.match(cyc.stderr, 'image cycle: a \u2192 b \u2192 a');
