@@ -3,11 +3,9 @@
 // subscription against its subscription schema, and each promotion step's config against its step
 // schema (a string that is wholly an expression stands for any type).
 import { test } from 'uvu';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
 import * as assert from 'uvu/assert';
-import { render, type K8sObject } from './support/helm';
+import { render, renderFile, type K8sObject } from './support/helm';
 import { crdValidators, stepValidators, subscriptionValidators } from './support/kargo-schemas';
 import { CASES, STATE_REPO_SET } from './support/chart-cases';
 
@@ -150,8 +148,7 @@ const GENERATED_VALUES: Record<string, string> = {
 
 for (const [name, file] of Object.entries(GENERATED_VALUES)) {
   test(`every object is valid for Kargo v1.11.2: generated values of ${name}`, async () => {
-    const values = parse(fs.readFileSync(file, 'utf8'));
-    const { objects } = await render(values, STATE_REPO_SET);
+    const { objects } = await renderFile(file, STATE_REPO_SET);
     assert.ok(objects.some((o) => o.kind === 'Stage' && o.metadata.name.startsWith('rebuild-')), 'rebuild Stages rendered');
     assert.equal(problemsOf(objects), []);
   });

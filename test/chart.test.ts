@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CHART_DIR, byKind, find, helm, helmTemplate, render, withValuesFile, type K8sObject } from './support/helm';
+import { CHART_DIR, byKind, find, helm, helmTemplate, render, renderFile, withValuesFile, type K8sObject } from './support/helm';
 import { CASES, STATE_REPO_SET } from './support/chart-cases';
 import { buildValues } from './support/values-builder';
 
@@ -423,8 +423,7 @@ test('chart/README.md values table matches values.yaml (scripts/chart-readme.js 
 });
 
 test('the example values and Argo CD Application are valid', async () => {
-  const example = parse(readFileSync(path.join(CHART_DIR, 'chart', 'examples', 'values.yaml'), 'utf8'));
-  const { objects } = await render(example);
+  const { objects } = await renderFile(path.join(CHART_DIR, 'chart', 'examples', 'values.yaml'));
   assert.ok(byKind(objects, 'Stage').length > 0);
   const app = parse(readFileSync(path.join(CHART_DIR, 'chart', 'examples', 'application.yaml'), 'utf8'));
   assert.is(app.kind, 'Application');

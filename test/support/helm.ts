@@ -66,7 +66,15 @@ export interface K8sObject {
  * multi-document parse of tens of megabytes.
  */
 export async function render(values: unknown, extra: string[] = []): Promise<{ text: string; objects: K8sObject[] }> {
-  const r = await helmTemplate(values, extra);
+  return parsedRender(await helmTemplate(values, extra));
+}
+
+/** `render` of a values file as it is (one `generate` wrote, say): the file is not rewritten. */
+export async function renderFile(file: string, extra: string[] = []): Promise<{ text: string; objects: K8sObject[] }> {
+  return parsedRender(await helm(['template', 'image-factory', CHART_DIR, '-f', file, ...extra]));
+}
+
+function parsedRender(r: HelmResult): { text: string; objects: K8sObject[] } {
   if (r.code !== 0) throw new Error(`helm template failed (${r.code}): ${r.stderr}`);
   const objects: K8sObject[] = [];
   for (const text of r.stdout.split(/^---$/m)) {
