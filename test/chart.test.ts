@@ -284,6 +284,7 @@ test('schema: a wrong value fails helm template naming the key', async () => {
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].ref = "docker.io/library/node:22' + secret('x') + '"; return v; })(), /bases\.0\.ref: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].ref = 'docker.io/library/node:${{ vars.x }}'; return v; })(), /bases\.0\.ref: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].image = "web'"; return v; })(), /bases\.0\.image: Does not match pattern/],
+    [(() => { const v = buildValues([{ name: 'ext', bases: ['node:22'], local: false, repo: 'acme/ext' }]); delete (v.images[0].source as Partial<typeof v.images[0]['source']>).url; return v; })(), /images\.0\.source: url is required/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.images[0].source.buildArgs = { X: "${{ secret('x').token }}" }; return v; })(), /images\.0\.source\.buildArgs\.X/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); v.bases[0].repoURL = "node'"; return v; })(), /bases\.0\.repoURL: Does not match pattern/],
     [(() => { const v = CASES['delays 0, 30m, 7d'](); (v.images[0].subscription as any).semverConstraint = '^1'; return v; })(), /images\.0\.subscription: Additional property semverConstraint/],
