@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { readCanonicalYaml, renderYaml } from '../generator/src/core/canonical-yaml';
+import { readCanonicalYaml, readExactCanonicalYaml, renderYaml } from '../generator/src/core/canonical-yaml';
 
 function libraryYaml(value: unknown): string {
   return stringify(value, { indent: 2, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
@@ -112,6 +112,61 @@ test('readCanonicalYaml declines what renderYaml would not have written, so the 
   ]) {
     assert.is(readCanonicalYaml(text), undefined, JSON.stringify(text));
   }
+});
+
+/** Small edits of a rendered text: some still canonical (another letter), most not (quotes, indents, order, duplicates). */
+function mutated(rand: () => number, text: string): string {
+  const lines = text.split('\n');
+  const at = 1 + Math.floor(rand() * (lines.length - 2));
+  const line = lines[at];
+  const edits = [
+    () => lines.splice(at, 1),
+    () => lines.splice(at, 0, line),
+    () => ([lines[at], lines[at + 1]] = [lines[at + 1] ?? '', line]),
+    () => (lines[at] = ` ${line}`),
+    () => (lines[at] = line.replace(/^ {2}/, '')),
+    () => (lines[at] = line.replace(/: (.+)$/, (_m, v: string) => `: "${v}"`)),
+    () => (lines[at] = line.replace(/: "([^"\\]*)"$/, ': $1')),
+    () => (lines[at] = line.replace(/^( *)([a-z]\w*):/, '$1"$2":')),
+    () => (lines[at] = line.replace(/^( *)(- )?[^:]+:/, (_m, sp: string, dash = '') => `${sp}${dash}${pickOne(rand, ['1', '__proto__', 'a', '0', '10', 'z'])}:`)),
+    () => (lines[at] = line.replace(/[a-z]/, pickOne(rand, ['b', '#', ' ', ':', '0']))),
+    () => (lines[at] = line.replace(/^( *)- /, '$1  - ')),
+    () => (lines[at] = `${line} `),
+  ];
+  edits[Math.floor(rand() * edits.length)]();
+  return lines.join('\n');
+}
+
+function pickOne<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)];
+}
+
+test('readExactCanonicalYaml takes a text only when renderYaml writes exactly that text for what it read', () => {
+  const rand = pseudoRandom(1201);
+  let taken = 0;
+  let refused = 0;
+  for (let i = 0; i < 6000; i++) {
+    const value = { root: randomValue(rand, 0), list: [randomValue(rand, 1)], n: i };
+    const text = renderYaml(value, 'header');
+    assert.equal(readExactCanonicalYaml(text, 'header'), JSON.parse(JSON.stringify(value)));
+    const edited = mutated(rand, text);
+    const read = readExactCanonicalYaml(edited, 'header');
+    if (read === undefined) refused++;
+    else {
+      taken++;
+      assert.is(renderYaml(read, 'header'), edited, JSON.stringify(edited));
+    }
+  }
+  // Edits of both kinds were met: some kept the text canonical, most did not.
+  assert.ok(taken > 300 && refused > 1500, `taken ${taken}, refused ${refused}`);
+});
+
+test('readExactCanonicalYaml refuses what an object would reorder or drop, and a sequence indented under its key', () => {
+  for (const body of ['b: 1\n"1": 2\n', 'b: 1\n"4294967294": 2\n', '"2": 1\n"1": 2\n', '__proto__: 1\n', '"__proto__": 1\n', 'a: 1\na: 1\n', 'a:\n  - 1\n', 'a: "b"\n', '- "x"\n']) {
+    assert.is(readExactCanonicalYaml(`# h\n${body}`, 'h'), undefined, body);
+  }
+  // Index keys first and ascending, as an object lists them, are read; one too large to be an index keeps its place.
+  assert.equal(readExactCanonicalYaml('# h\n"1": 1\n"2": 1\nb: 1\n"4294967295": 2\n', 'h'), { 1: 1, 2: 1, b: 1, '4294967295': 2 });
 });
 
 test('a header comment comes first, one # line each', () => {

@@ -59,6 +59,10 @@ function compareBytes(bytes: Buffer, after: string): Existing {
   return bytes.equals(Buffer.from(after, 'utf8')) ? { kind: 'same' } : { kind: 'differs', content: bytes.toString('utf8') };
 }
 
+function compareText(text: string, after: string): Existing {
+  return text === after ? { kind: 'same' } : { kind: 'differs', content: text };
+}
+
 function existsAsFile(file: string, rel: string): boolean {
   try {
     const stat = fs.lstatSync(file);
@@ -74,14 +78,16 @@ function existsAsFile(file: string, rel: string): boolean {
 
 /**
  * What writing `wanted` and removing `unwanted` would change, unchanged files left out, sorted by path.
- * `current` holds files the caller has just read (at most 1 MiB each), compared without reading them again.
+ * `current` holds files the caller has just read (at most 1 MiB each), compared without reading them
+ * again: their bytes, or their text when that was valid UTF-8 (compared as strings, and equal at
+ * once when the caller kept that very text to write back).
  */
-export function changesOf(root: string, wanted: ReadonlyMap<string, string>, unwanted: readonly string[], current: ReadonlyMap<string, Buffer> = new Map()): FileChange[] {
+export function changesOf(root: string, wanted: ReadonlyMap<string, string>, unwanted: readonly string[], current: ReadonlyMap<string, Buffer | string> = new Map()): FileChange[] {
   const resolve = folderResolver(root, 'allow');
   const changes: FileChange[] = [];
   for (const [rel, after] of wanted) {
     const known = current.get(rel);
-    const existing = known ? compareBytes(known, after) : compareWith(resolve(rel), rel, after);
+    const existing = typeof known === 'string' ? compareText(known, after) : known ? compareBytes(known, after) : compareWith(resolve(rel), rel, after);
     if (existing.kind === 'missing') changes.push({ path: rel, kind: 'create', after });
     else if (existing.kind === 'differs') changes.push({ path: rel, kind: 'update', before: existing.content, after });
   }

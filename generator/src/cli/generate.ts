@@ -29,8 +29,8 @@ import { assertAcyclic } from '../core/graph';
 import { assertSlugsDistinct, slugOf } from '../core/slug';
 import { baseStatePath, imageStatePath } from '../core/names';
 import { changesOf, type FileChange } from './files';
-import { fsProblemMessage, isFsError, readRegularFile, type ReadResult } from './read-file';
-import { folderInside, locateInside, realRootOf } from './repo-paths';
+import { fsProblemMessage, isFsError, readRegularFile, readRegularFileUnlessLink, type ReadResult } from './read-file';
+import { folderInside, locateInside, RepoLocator } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
 import { MAX_DOCKERFILE_BYTES } from '../core/rules';
@@ -61,8 +61,8 @@ export interface GenerationPlan extends StateRepo {
   shards?: Map<string, ShardValues>;
   files: Map<string, string>;
   removals: string[];
-  /** What the state files held when they were read, so they are compared without reading them twice. */
-  current: Map<string, Buffer>;
+  /** What the state files held when they were read (their text when it was valid UTF-8), so they are compared without reading them twice. */
+  current: Map<string, Buffer | string>;
 }
 
 function isoSeconds(d: Date): string {
@@ -120,55 +120,53 @@ function readStateBytes(root: string, rel: string): Buffer {
 interface ExistingStates {
   images: Map<string, StateRead<ImageState>>;
   bases: Map<string, StateRead<unknown>>;
-  bytes: Map<string, Buffer>;
+  bytes: Map<string, Buffer | string>;
 }
 
 function readExistingStates(root: string): ExistingStates {
   const existing: ExistingStates = { images: new Map(), bases: new Map(), bytes: new Map() };
   for (const rel of yamlFilesIn(root, 'images')) {
     const bytes = readStateBytes(root, rel);
-    existing.bytes.set(rel, bytes);
-    existing.images.set(rel, readImageStateFile(bytes, rel));
+    const read = readImageStateFile(bytes, rel);
+    existing.images.set(rel, read);
+    existing.bytes.set(rel, read.asWritten ?? bytes);
   }
   for (const rel of yamlFilesIn(root, 'base-images')) {
     const bytes = readStateBytes(root, rel);
-    existing.bytes.set(rel, bytes);
-    existing.bases.set(rel, readBaseStateFile(bytes, rel));
+    const read = readBaseStateFile(bytes, rel);
+    existing.bases.set(rel, read);
+    existing.bytes.set(rel, read.asWritten ?? bytes);
   }
   return existing;
 }
 
-/** Where a local image's Dockerfile is, refusing a path that is missing or leaves the state repo (also through links). */
-function locateLocalDockerfile(root: string, image: ImageEnrollment, realRoot: string): string {
+/** Reads a local image's Dockerfile: inside the state repo (also through links), a regular file, within the size cap. */
+function readLocalDockerfile(locator: RepoLocator, image: ImageEnrollment): Buffer {
   const where = { subject: IMAGES_FILE, line: image.position.line, col: image.position.col };
   const rel = image.source.dockerfile;
-  const found = locateInside(root, rel, realRoot);
-  if (found.kind === 'missing') {
+  const options = { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' };
+  let read: ReadResult | { kind: 'link' };
+  try {
+    let found = locator.locate(rel);
+    read = found.kind === 'inside' ? readRegularFileUnlessLink(found.real, rel, options) : { kind: 'missing' };
+    if (read.kind === 'link') {
+      found = locator.locateLink((found as { real: string }).real);
+      if (found.kind === 'inside') read = readRegularFile(found.real, rel, options);
+    }
+    if (found.kind === 'outside') {
+      throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} leads outside the state repo through a link; point source.dockerfile at a file inside it` });
+    }
+  } catch (e) {
+    if (!(e instanceof UserError) || e.problems[0].subject === IMAGES_FILE) throw e;
+    // Point at the entry in images.yaml, where the path is written.
+    throw new UserError({ ...where, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
+  }
+  if (read.kind === 'missing' || read.kind === 'link') {
     throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} not found in the state repo; fix source.dockerfile or add the file` });
   }
-  if (found.kind === 'outside') {
-    throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} leads outside the state repo through a link; point source.dockerfile at a file inside it` });
-  }
-  return found.real;
-}
-
-/** Reads a local image's Dockerfile: inside the state repo, a regular file, within the size cap. */
-function readLocalDockerfile(root: string, image: ImageEnrollment, realRoot: string): Buffer {
-  const rel = image.source.dockerfile;
-  const real = locateLocalDockerfile(root, image, realRoot);
-  let read: ReadResult;
-  try {
-    read = readRegularFile(real, rel, { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' });
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    // Point at the entry in images.yaml, where the path is written.
-    throw new UserError({ subject: IMAGES_FILE, line: image.position.line, col: image.position.col, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
-  }
   if (read.kind === 'too-large') throw new UserError({ subject: rel, message: `is ${read.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
-  if (read.kind === 'missing') throw new UserError({ subject: rel, message: 'disappeared while it was being read; run again' });
   return read.bytes;
 }
-
 
 const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
   JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -180,16 +178,32 @@ function withoutTime(r: AnalysisRecord): string {
   return JSON.stringify({ ...r, analyzedAt: undefined });
 }
 
+/** What analyzing the local Dockerfiles of one run shares. */
+interface LocalAnalysis {
+  locator: RepoLocator;
+  /** Analyses by content hash and build args: Dockerfiles made from one template are analyzed once. */
+  analyses: Map<string, DockerfileAnalysis>;
+}
+
+function analyzedOnce(run: LocalAnalysis, bytes: Buffer, contentHash: string, image: ImageEnrollment): DockerfileAnalysis {
+  const key = `${contentHash} ${JSON.stringify(Object.entries(image.source.buildArgs).sort())}`;
+  let result = run.analyses.get(key);
+  if (!result) {
+    result = analyzeDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
+    run.analyses.set(key, result);
+  }
+  return result;
+}
+
 async function analysisFor(
-  root: string,
-  realRoot: string,
+  run: LocalAnalysis,
   image: ImageEnrollment,
   previous: ImageState | undefined,
   repoURL: string,
   opts: GenerateOptions,
 ): Promise<AnalysisRecord> {
   if (image.local) {
-    const bytes = readLocalDockerfile(root, image, realRoot);
+    const bytes = readLocalDockerfile(run.locator, image);
     const contentHash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     // The same bytes, build args and analyser give the same answer: keep it rather than parse again.
     if (
@@ -201,8 +215,7 @@ async function analysisFor(
     ) {
       return previous.analysis;
     }
-    const result = analyzeDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
-    const fresh = analysisRecordOf(result, { contentHash, analyzedAt: analysisTime(opts) });
+    const fresh = analysisRecordOf(analyzedOnce(run, bytes, contentHash, image), { contentHash, analyzedAt: analysisTime(opts) });
     // A second run over an unchanged Dockerfile must change nothing, the time included.
     if (previous && previous.analysis.status === 'analyzed' && withoutTime(previous.analysis) === withoutTime(fresh)) {
       return { ...fresh, analyzedAt: previous.analysis.analyzedAt };
@@ -228,14 +241,13 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
   const states = new Map<string, ImageState>();
   // Every local Dockerfile's problem at once (missing, outside, not a Dockerfile), not one a run.
   const dockerfileProblems: Problem[] = [];
-  // Resolved once for every Dockerfile below (10,000 images: 10,000 realpath calls saved).
-  const realRoot = realRootOf(root);
+  const run: LocalAnalysis = { locator: new RepoLocator(root), analyses: new Map() };
   for (const image of config.images) {
     const repoURL = sourceRepoURLOf(image, config);
     const before = previous.get(image.name);
     let analysis: AnalysisRecord;
     try {
-      analysis = await analysisFor(root, realRoot, image, before, repoURL, opts);
+      analysis = await analysisFor(run, image, before, repoURL, opts);
     } catch (e) {
       if (!(e instanceof UserError) || !image.local) throw e;
       dockerfileProblems.push(...e.problems);

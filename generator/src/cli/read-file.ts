@@ -67,20 +67,40 @@ export function isFsError(e: unknown): e is NodeJS.ErrnoException {
  * A missing file is `missing`; anything else at the path that is not a regular file is a UserError.
  */
 export function readRegularFile(file: string, shown: string, options: ReadOptions): ReadResult {
+  const fd = openForReading(file, shown, options, false);
+  // Without reportLinks a link is followed or refused, never answered.
+  return typeof fd === 'number' ? readOpened(fd, shown, options) : { kind: 'missing' };
+}
+
+/**
+ * readRegularFile without following a link at the path itself: a link is answered `link`, for a
+ * caller that knows where links may lead (RepoLocator.locateLink) to resolve.
+ */
+export function readRegularFileUnlessLink(file: string, shown: string, options: Omit<ReadOptions, 'noFollow'>): ReadResult | { kind: 'link' } {
+  const fd = openForReading(file, shown, { ...options, noFollow: true }, true);
+  return typeof fd === 'number' ? readOpened(fd, shown, options) : fd;
+}
+
+function openForReading(file: string, shown: string, options: ReadOptions, reportLinks: boolean): number | { kind: 'missing' } | { kind: 'link' } {
   const fix = options.fix ? `; ${options.fix}` : '';
-  let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below once fstat says what it is.
     const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (options.noFollow ? fs.constants.O_NOFOLLOW : 0);
-    fd = fs.openSync(file, flags);
+    return fs.openSync(file, flags);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // ENOTDIR: a file where a folder of the path should be, so nothing can be at the path.
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    if (code === 'ELOOP' && reportLinks) return { kind: 'link' };
     if (code === 'ELOOP' && options.noFollow) throw new UserError({ subject: shown, message: `is a symbolic link${fix || '; replace it with the file itself'}` });
     if (isFsError(e)) throw new UserError({ subject: shown, message: fsProblemMessage(e) });
     throw e;
   }
+}
+
+/** Reads the open file `fd` (and closes it) when it is a regular file within the size cap. */
+function readOpened(fd: number, shown: string, options: ReadOptions): ReadResult {
+  const fix = options.fix ? `; ${options.fix}` : '';
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new UserError({ subject: shown, message: `is ${kindOfEntry(stat)}, not a regular file${fix}` });

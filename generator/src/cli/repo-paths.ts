@@ -72,12 +72,97 @@ export type Located = { kind: 'inside'; real: string } | { kind: 'missing' } | {
  * repository. A caller locating many files passes the root's real path, resolved once.
  */
 export function locateInside(root: string, rel: string, realRoot: string = realRootOf(root)): Located {
+  return locateByRealpath(path.join(root, rel), realRoot);
+}
+
+function locateByRealpath(file: string, realRoot: string): Located {
   let real: string;
   try {
     // The system's realpath: one call, where the JavaScript one lstats every step of the path.
-    real = fs.realpathSync.native(path.join(root, rel));
+    real = fs.realpathSync.native(file);
   } catch {
     return { kind: 'missing' };
   }
   return isInside(real, realRoot) ? { kind: 'inside', real } : { kind: 'outside', real };
+}
+
+/** What a folder of the repository turned out to be: its real path, or why it is no folder to read from. */
+type FolderAt = { kind: 'inside'; real: string } | { kind: 'missing' } | { kind: 'outside'; real: string };
+
+/**
+ * Finds many files below one root, like locateInside, for a fraction of its system calls: each
+ * folder on the way is resolved once, from its parent's listing (one readdir serves every image
+ * folder under `images-src/`), and only a link is resolved by realpath. The file itself is not
+ * looked at: the reader opens `real` without following links and, when it meets one, asks
+ * `locateLink` where it leads. 10,000 Dockerfiles cost 10,000 realpath calls (five steps each)
+ * the other way.
+ */
+export class RepoLocator {
+  readonly realRoot: string;
+  private readonly folders = new Map<string, FolderAt>();
+  private readonly listings = new Map<string, Map<string, fs.Dirent> | undefined>();
+
+  constructor(private readonly root: string) {
+    this.realRoot = realRootOf(root);
+    this.folders.set('', { kind: 'inside', real: this.realRoot });
+  }
+
+  /** Where file `rel` would be if it is no link: its folder resolved, the name appended. */
+  locate(rel: string): Located {
+    const parts = rel.split('/');
+    // Anything but plain names ("..", ".", empty steps) takes the general path.
+    if (parts.some((p) => p === '' || p === '.' || p === '..')) return locateInside(this.root, rel, this.realRoot);
+    const folder = this.folder(parts.slice(0, -1).join('/'));
+    if (folder.kind === 'missing') return folder;
+    // Out of the repository through a link (rare): realpath tells what is there.
+    if (folder.kind === 'outside') return locateInside(this.root, rel, this.realRoot);
+    return { kind: 'inside', real: path.join(folder.real, parts[parts.length - 1]) };
+  }
+
+  /** Where the link at `real` (a path locate returned) leads, and whether that is inside. */
+  locateLink(real: string): Located {
+    return locateByRealpath(real, this.realRoot);
+  }
+
+  private folder(rel: string): FolderAt {
+    const known = this.folders.get(rel);
+    if (known) return known;
+    const cut = rel.lastIndexOf('/');
+    const parent = this.folder(cut < 0 ? '' : rel.slice(0, cut));
+    const found = parent.kind === 'inside' ? this.entryOf(parent.real, rel.slice(cut + 1)) : parent;
+    this.folders.set(rel, found);
+    return found;
+  }
+
+  private entryOf(parentReal: string, name: string): FolderAt {
+    const entry = this.listingOf(parentReal)?.get(name);
+    const full = path.join(parentReal, name);
+    if (!entry) return { kind: 'missing' };
+    if (entry.isDirectory()) return { kind: 'inside', real: full };
+    if (!entry.isSymbolicLink()) return { kind: 'missing' };
+    const target = locateByRealpath(full, this.realRoot);
+    if (target.kind !== 'inside') return target;
+    return isDirectory(target.real) ? target : { kind: 'missing' };
+  }
+
+  private listingOf(real: string): Map<string, fs.Dirent> | undefined {
+    if (this.listings.has(real)) return this.listings.get(real);
+    let listing: Map<string, fs.Dirent> | undefined;
+    try {
+      listing = new Map(fs.readdirSync(real, { withFileTypes: true }).map((d) => [d.name, d]));
+    } catch {
+      // Unreadable: what lies below counts as missing, as realpath would find it.
+      listing = undefined;
+    }
+    this.listings.set(real, listing);
+    return listing;
+  }
+}
+
+function isDirectory(real: string): boolean {
+  try {
+    return fs.statSync(real).isDirectory();
+  } catch {
+    return false;
+  }
 }

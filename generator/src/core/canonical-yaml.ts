@@ -93,9 +93,9 @@ class Writer {
   }
 }
 
-function atom(v: unknown, w: Writer): string {
+function atom(v: unknown, quote: (text: string) => string): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return w.quote(v);
+  if (typeof v === 'string') return quote(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} to YAML`);
     return String(v);
@@ -115,7 +115,7 @@ function emit(value: object, indent: string, w: Writer, first: string): void {
   let lead = first;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (!isBlock(item)) w.line(`${lead}- ${atom(item, w)}\n`);
+      if (!isBlock(item)) w.line(`${lead}- ${atom(item, w.quote)}\n`);
       else emit(item as object, `${indent}  `, w, `${lead}- `);
       lead = indent;
     }
@@ -125,7 +125,7 @@ function emit(value: object, indent: string, w: Writer, first: string): void {
     const v = (value as Record<string, unknown>)[key];
     if (v === undefined) continue;
     const k = w.quote(key);
-    if (!isBlock(v)) w.line(`${lead}${k}: ${atom(v, w)}\n`);
+    if (!isBlock(v)) w.line(`${lead}${k}: ${atom(v, w.quote)}\n`);
     else {
       w.line(`${lead}${k}:\n`);
       const inner = Array.isArray(v) ? indent : `${indent}  `;
@@ -169,7 +169,7 @@ export function renderYamlWithin(value: unknown, maxChars: number, headerComment
   const w = new Writer(maxChars - header.length, options.forYaml11 ? scalarForYaml11 : scalar);
   w.parts.push(header);
   try {
-    if (!isBlock(value)) w.line(`${atom(value, w)}\n`);
+    if (!isBlock(value)) w.line(`${atom(value, w.quote)}\n`);
     else emit(value as object, '', w, '');
   } catch (e) {
     if (e === OVER_BUDGET) return undefined;
@@ -203,7 +203,7 @@ function atomOf(text: string): unknown {
 }
 
 /** Splits `key: rest` / `key:`; undefined when the text is a lone scalar. */
-function splitKey(text: string): { key: string; rest: string | undefined } | undefined {
+function splitKey(text: string): { key: string; keyText: string; rest: string | undefined } | undefined {
   let keyEnd: number;
   let key: string;
   if (text.startsWith('"')) {
@@ -218,11 +218,15 @@ function splitKey(text: string): { key: string; rest: string | undefined } | und
     if (keyEnd < 0) return undefined;
     key = text.slice(0, keyEnd);
   }
+  const keyText = text.slice(0, keyEnd);
   const after = text.slice(keyEnd + 1);
-  if (after === '') return { key, rest: undefined };
+  if (after === '') return { key, keyText, rest: undefined };
   if (!after.startsWith(' ')) throw new SyntaxError('expected a space after the key');
-  return { key, rest: after.slice(1) };
+  return { key, keyText, rest: after.slice(1) };
 }
+
+/** An array index as a key: a JavaScript object keeps these first, in ascending order, whatever order they were set in. */
+const indexKey = (key: string): boolean => /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 
 class CanonicalReader {
   private i = 0;
@@ -231,7 +235,19 @@ class CanonicalReader {
     private readonly lines: Line[],
     /** Deeper files go to the full parser, which refuses them with a position. */
     private readonly maxDepth: number,
+    /**
+     * Refuse, token by token, anything renderYaml would have written otherwise (a scalar quoted
+     * or spelled differently, a sequence indented under its key, a key twice or one an object
+     * reorders): what this reads is then exactly renderYaml's text, without rendering it again.
+     */
+    private readonly exact: boolean,
   ) {}
+
+  private scalarOf(text: string): unknown {
+    const value = atomOf(text);
+    if (this.exact && atom(value, scalar) !== text) throw new SyntaxError('not written this way');
+    return value;
+  }
 
   block(indent: number): unknown {
     const first = this.lines[this.i];
@@ -244,15 +260,27 @@ class CanonicalReader {
 
   private mapping(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    // For `exact`: the keys must come in the order the object will list them.
+    let lastIndex = -1;
+    let named = false;
     while (this.i < this.lines.length && this.lines[this.i].indent === indent && !this.lines[this.i].text.startsWith('- ')) {
       const parts = splitKey(this.lines[this.i].text);
       if (!parts) throw new SyntaxError('expected a key');
+      if (this.exact) {
+        if (scalar(parts.key) !== parts.keyText || parts.key === '__proto__' || Object.hasOwn(out, parts.key)) throw new SyntaxError('not written this way');
+        if (!indexKey(parts.key)) named = true;
+        else if (named || Number(parts.key) <= lastIndex) throw new SyntaxError('not in the order an object keeps');
+        else lastIndex = Number(parts.key);
+      }
       this.i++;
-      if (parts.rest !== undefined) out[parts.key] = atomOf(parts.rest);
+      if (parts.rest !== undefined) out[parts.key] = this.scalarOf(parts.rest);
       else {
         const next = this.lines[this.i];
         if (!next) throw new SyntaxError('missing block');
-        out[parts.key] = next.indent === indent && next.text.startsWith('- ') ? this.nestedSequence(indent) : this.block(indent + 2);
+        const nested = next.indent === indent && next.text.startsWith('- ');
+        const value = nested ? this.nestedSequence(indent) : this.block(indent + 2);
+        if (this.exact && !nested && Array.isArray(value)) throw new SyntaxError('not written this way');
+        out[parts.key] = value;
       }
     }
     return out;
@@ -275,7 +303,7 @@ class CanonicalReader {
         this.lines[this.i] = { indent: indent + 2, text: rest };
         out.push(this.block(indent + 2));
       } else {
-        out.push(atomOf(rest));
+        out.push(this.scalarOf(rest));
         this.i++;
       }
     }
@@ -293,7 +321,7 @@ function headerLines(headerComment: string | undefined): string {
 }
 
 /** The data `body` (no comment lines) holds in renderYaml's layout, unchecked; undefined when it is not in that layout. */
-function readLayout(body: string, maxDepth: number): { value: unknown } | undefined {
+function readLayout(body: string, maxDepth: number, exact = false): { value: unknown } | undefined {
   if (!body.endsWith('\n') || body.includes('\r')) return undefined;
   try {
     const lines = body
@@ -305,7 +333,7 @@ function readLayout(body: string, maxDepth: number): { value: unknown } | undefi
         return { indent, text: l.slice(indent) };
       });
     if (lines.some((l) => l.text === '')) return undefined;
-    const reader = new CanonicalReader(lines, maxDepth);
+    const reader = new CanonicalReader(lines, maxDepth, exact);
     const value = reader.block(0);
     return reader.done ? { value } : undefined;
   } catch {
@@ -338,6 +366,6 @@ export function readExactCanonicalYaml(text: string, headerComment: string | und
   if (!text.startsWith(header)) return undefined;
   const body = text.slice(header.length);
   if (body.startsWith('#')) return undefined;
-  const read = readLayout(body, maxDepth);
-  return read && renderYaml(read.value) === body ? read.value : undefined;
+  // Read exactly: every token as renderYaml writes it, so the whole text is (test/canonical-yaml.test.ts).
+  return readLayout(body, maxDepth, true)?.value;
 }

@@ -7,6 +7,7 @@ import { UserError, type Problem } from './errors';
 import { STATE_HEADER, type BaseImageState, type ImageState } from './state';
 import { packageRoot } from './package-root';
 import { describeBytes, firstInvalidUtf8, MAX_YAML_DEPTH, readYamlSource } from './yaml-source';
+import { sameJson } from './same-json';
 import { nestingDepth, readCanonicalYaml, readExactCanonicalYaml, renderYamlWithin } from './canonical-yaml';
 
 /** The largest state file read back. Every state file written is checked against it first. */
@@ -131,6 +132,6 @@ export function parseBaseStateFile(bytes: Buffer, file: string): BaseImageState 
  * usual case of a run where little changed): rendering 10,000 unchanged states again cost most of it.
  */
 export function writableStateAgain(state: ImageState | BaseImageState, before: StateRead<unknown> | undefined): ReturnType<typeof writableState> {
-  if (before?.asWritten !== undefined && JSON.stringify(before.state) === JSON.stringify(state)) return { text: before.asWritten };
+  if (before?.asWritten !== undefined && sameJson(before.state, state)) return { text: before.asWritten };
   return writableState(state);
 }
