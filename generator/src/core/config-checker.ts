@@ -40,6 +40,8 @@ export class Checker<Source extends PositionedValue = PositionedValue> {
 
   /** Whether anything at or below `path` was already found wrong, so later checks do not pile on. */
   flagged(path: PathSegment[]): boolean {
+    // A valid file (the usual case) has no findings: no path to spell out.
+    if (this.flaggedPaths.size === 0) return false;
     return this.flaggedPaths.has(path.map(String).join('/'));
   }
 

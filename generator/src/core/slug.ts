@@ -33,6 +33,19 @@ function readablePart(ref: ImageRef): string {
 
 /** The slug of a canonical image reference: `node-22-bookworm-slim`, `ghcr.io-acme-base-3.12--1a2b3c4d5e`. */
 export function slugOf(ref: ImageRef): string {
+  let slug = slugs.get(ref);
+  if (slug === undefined) {
+    slug = slugAnew(ref);
+    // Only a frozen ref cannot change under its remembered slug.
+    if (Object.isFrozen(ref)) slugs.set(ref, slug);
+  }
+  return slug;
+}
+
+/** Slugs of refs parseImageRef made (it shares one frozen object per reference), kept while the ref is. */
+const slugs = new WeakMap<ImageRef, string>();
+
+function slugAnew(ref: ImageRef): string {
   const plain = plainSlug(ref);
   if (plain !== undefined) return plain;
   const hash = createHash('sha256').update(ref.ref).digest('hex').slice(0, HASH_LENGTH);
