@@ -184,12 +184,9 @@ export function renderYamlWithin(value: unknown, maxChars: number, headerComment
 // else, and its answer is kept only when writing it again gives the very same text, so a file
 // that is not exactly canonical always goes through the full parser, with its positioned errors.
 
-interface Line {
-  indent: number;
-  text: string;
-}
-
 const NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** A double-quoted key at the start of a line's text (never past the line's end). */
+const QUOTED_KEY = /"(?:[^"\\\n]|\\.)*"/y;
 
 function atomOf(text: string): unknown {
   if (text.startsWith('"')) return JSON.parse(text);
@@ -202,37 +199,30 @@ function atomOf(text: string): unknown {
   return text;
 }
 
-/** Splits `key: rest` / `key:`; undefined when the text is a lone scalar. */
-function splitKey(text: string): { key: string; keyText: string; rest: string | undefined } | undefined {
-  let keyEnd: number;
-  let key: string;
-  if (text.startsWith('"')) {
-    const m = /^"(?:[^"\\]|\\.)*"/.exec(text);
-    if (!m) throw new SyntaxError('unterminated string');
-    keyEnd = m[0].length;
-    if (text[keyEnd] !== ':') return undefined;
-    key = JSON.parse(m[0]) as string;
-  } else {
-    const sep = text.indexOf(': ');
-    keyEnd = sep >= 0 ? sep : text.endsWith(':') ? text.length - 1 : -1;
-    if (keyEnd < 0) return undefined;
-    key = text.slice(0, keyEnd);
-  }
-  const keyText = text.slice(0, keyEnd);
-  const after = text.slice(keyEnd + 1);
-  if (after === '') return { key, keyText, rest: undefined };
-  if (!after.startsWith(' ')) throw new SyntaxError('expected a space after the key');
-  return { key, keyText, rest: after.slice(1) };
-}
-
 /** An array index as a key: a JavaScript object keeps these first, in ascending order, whatever order they were set in. */
 const indexKey = (key: string): boolean => /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 
+/**
+ * Reads renderYaml's layout line by line with a cursor over the text: no array of lines, no
+ * object per line or per key (10,000 state files are read on every run, and those allocations
+ * were most of the reading time, in the garbage collector).
+ */
 class CanonicalReader {
-  private i = 0;
+  /** Where the current line's text starts (after its indent); -1 past the last line. */
+  private pos = -1;
+  /** The current line's indent; two more than its spaces once a sequence item's dash is read as indentation. */
+  private indent = 0;
+  /** Where the current line ends (its `\n`). */
+  private end = 0;
   private depth = 0;
+  // The key splitKey found on the current line: its value, where its text ends, where the rest starts (-1: none).
+  private key = '';
+  private keyEnd = 0;
+  private restAt = -1;
+
   constructor(
-    private readonly lines: Line[],
+    /** LF-terminated lines, no `\r`. */
+    private readonly body: string,
     /** Deeper files go to the full parser, which refuses them with a position. */
     private readonly maxDepth: number,
     /**
@@ -241,19 +231,77 @@ class CanonicalReader {
      * reorders): what this reads is then exactly renderYaml's text, without rendering it again.
      */
     private readonly exact: boolean,
-  ) {}
+  ) {
+    this.load(0);
+  }
 
-  private scalarOf(text: string): unknown {
+  private load(start: number): void {
+    if (start >= this.body.length) {
+      this.pos = -1;
+      return;
+    }
+    let at = start;
+    while (this.body.charCodeAt(at) === 32) at++;
+    this.end = this.body.indexOf('\n', start);
+    if (at === this.end) throw new SyntaxError('blank line');
+    this.pos = at;
+    this.indent = at - start;
+  }
+
+  private next(): void {
+    this.load(this.end + 1);
+  }
+
+  private at(indent: number): boolean {
+    return this.pos >= 0 && this.indent === indent;
+  }
+
+  private dashAt(pos: number): boolean {
+    return this.body.charCodeAt(pos) === 45 && this.body.charCodeAt(pos + 1) === 32;
+  }
+
+  /** Finds `key: rest` / `key:` from `pos` to the line's end into key/keyEnd/restAt; false for a lone scalar. */
+  private splitKey(pos: number): boolean {
+    const { body, end } = this;
+    let keyEnd: number;
+    if (body.charCodeAt(pos) === 34) {
+      QUOTED_KEY.lastIndex = pos;
+      const m = QUOTED_KEY.exec(body);
+      if (!m) throw new SyntaxError('unterminated string');
+      keyEnd = pos + m[0].length;
+      if (body.charCodeAt(keyEnd) !== 58 || keyEnd >= end) return false;
+      this.key = JSON.parse(m[0]) as string;
+    } else {
+      const sep = body.indexOf(': ', pos);
+      keyEnd = sep >= 0 && sep < end ? sep : body.charCodeAt(end - 1) === 58 ? end - 1 : -1;
+      if (keyEnd < 0) return false;
+      this.key = body.slice(pos, keyEnd);
+    }
+    this.keyEnd = keyEnd;
+    if (keyEnd + 1 === end) this.restAt = -1;
+    else if (body.charCodeAt(keyEnd + 1) !== 32) throw new SyntaxError('expected a space after the key');
+    else this.restAt = keyEnd + 2;
+    return true;
+  }
+
+  private scalarOf(from: number): unknown {
+    const text = this.body.slice(from, this.end);
     const value = atomOf(text);
     if (this.exact && atom(value, scalar) !== text) throw new SyntaxError('not written this way');
     return value;
   }
 
-  block(indent: number): unknown {
-    const first = this.lines[this.i];
-    if (!first || first.indent !== indent) throw new SyntaxError('bad indent');
+  read(): unknown {
+    if (this.pos < 0 || this.indent !== 0) throw new SyntaxError('bad indent');
+    const value = this.block(0);
+    if (this.pos >= 0) throw new SyntaxError('text after the data');
+    return value;
+  }
+
+  private block(indent: number): unknown {
+    if (!this.at(indent)) throw new SyntaxError('bad indent');
     if (++this.depth > this.maxDepth) throw new SyntaxError('too deep');
-    const value = first.text.startsWith('- ') ? this.sequence(indent) : this.mapping(indent);
+    const value = this.dashAt(this.pos) ? this.sequence(indent) : this.mapping(indent);
     this.depth--;
     return value;
   }
@@ -263,25 +311,26 @@ class CanonicalReader {
     // For `exact`: the keys must come in the order the object will list them.
     let lastIndex = -1;
     let named = false;
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent && !this.lines[this.i].text.startsWith('- ')) {
-      const parts = splitKey(this.lines[this.i].text);
-      if (!parts) throw new SyntaxError('expected a key');
+    while (this.at(indent) && !this.dashAt(this.pos)) {
+      if (!this.splitKey(this.pos)) throw new SyntaxError('expected a key');
+      const { key, restAt } = this;
       if (this.exact) {
-        if (scalar(parts.key) !== parts.keyText || parts.key === '__proto__' || Object.hasOwn(out, parts.key)) throw new SyntaxError('not written this way');
-        if (!indexKey(parts.key)) named = true;
-        else if (named || Number(parts.key) <= lastIndex) throw new SyntaxError('not in the order an object keeps');
-        else lastIndex = Number(parts.key);
+        if (scalar(key) !== this.body.slice(this.pos, this.keyEnd) || key === '__proto__' || Object.hasOwn(out, key)) throw new SyntaxError('not written this way');
+        if (!indexKey(key)) named = true;
+        else if (named || Number(key) <= lastIndex) throw new SyntaxError('not in the order an object keeps');
+        else lastIndex = Number(key);
       }
-      this.i++;
-      if (parts.rest !== undefined) out[parts.key] = this.scalarOf(parts.rest);
-      else {
-        const next = this.lines[this.i];
-        if (!next) throw new SyntaxError('missing block');
-        const nested = next.indent === indent && next.text.startsWith('- ');
-        const value = nested ? this.nestedSequence(indent) : this.block(indent + 2);
-        if (this.exact && !nested && Array.isArray(value)) throw new SyntaxError('not written this way');
-        out[parts.key] = value;
+      if (restAt >= 0) {
+        out[key] = this.scalarOf(restAt);
+        this.next();
+        continue;
       }
+      this.next();
+      if (this.pos < 0) throw new SyntaxError('missing block');
+      const nested = this.indent === indent && this.dashAt(this.pos);
+      const value = nested ? this.nestedSequence(indent) : this.block(indent + 2);
+      if (this.exact && !nested && Array.isArray(value)) throw new SyntaxError('not written this way');
+      out[key] = value;
     }
     return out;
   }
@@ -296,22 +345,19 @@ class CanonicalReader {
 
   private sequence(indent: number): unknown[] {
     const out: unknown[] = [];
-    while (this.i < this.lines.length && this.lines[this.i].indent === indent && this.lines[this.i].text.startsWith('- ')) {
-      const rest = this.lines[this.i].text.slice(2);
-      if (rest.startsWith('- ') || splitKey(rest) !== undefined) {
+    while (this.at(indent) && this.dashAt(this.pos)) {
+      const rest = this.pos + 2;
+      if (this.dashAt(rest) || this.splitKey(rest)) {
         // A block item starts on the dash line: read it as if the dash were indentation.
-        this.lines[this.i] = { indent: indent + 2, text: rest };
+        this.pos = rest;
+        this.indent = indent + 2;
         out.push(this.block(indent + 2));
       } else {
         out.push(this.scalarOf(rest));
-        this.i++;
+        this.next();
       }
     }
     return out;
-  }
-
-  get done(): boolean {
-    return this.i === this.lines.length;
   }
 }
 
@@ -324,18 +370,7 @@ function headerLines(headerComment: string | undefined): string {
 function readLayout(body: string, maxDepth: number, exact = false): { value: unknown } | undefined {
   if (!body.endsWith('\n') || body.includes('\r')) return undefined;
   try {
-    const lines = body
-      .slice(0, -1)
-      .split('\n')
-      .map((l) => {
-        let indent = 0;
-        while (l.charCodeAt(indent) === 32) indent++;
-        return { indent, text: l.slice(indent) };
-      });
-    if (lines.some((l) => l.text === '')) return undefined;
-    const reader = new CanonicalReader(lines, maxDepth, exact);
-    const value = reader.block(0);
-    return reader.done ? { value } : undefined;
+    return { value: new CanonicalReader(body, maxDepth, exact).read() };
   } catch {
     return undefined;
   }
