@@ -158,6 +158,23 @@ export interface RenderOptions {
   forYaml11?: boolean;
 }
 
+/**
+ * `quote` answering repeated strings from memory: a values file (the one written for Helm's YAML 1.1)
+ * spells the same registries, tags and delays thousands of times, and each answer costs several
+ * regular expressions.
+ */
+function remembered(quote: (text: string) => string): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    let quoted = known.get(text);
+    if (quoted === undefined) {
+      quoted = quote(text);
+      known.set(text, quoted);
+    }
+    return quoted;
+  };
+}
+
 /** The generator's YAML text for `value`. */
 export function renderYaml(value: unknown, headerComment?: string, options: RenderOptions = {}): string {
   return renderYamlWithin(value, Infinity, headerComment, options)!;
@@ -166,7 +183,7 @@ export function renderYaml(value: unknown, headerComment?: string, options: Rend
 /** renderYaml's text when it is at most `maxChars` characters long; undefined (found early) when longer. */
 export function renderYamlWithin(value: unknown, maxChars: number, headerComment?: string, options: RenderOptions = {}): string | undefined {
   const header = headerLines(headerComment);
-  const w = new Writer(maxChars - header.length, options.forYaml11 ? scalarForYaml11 : scalar);
+  const w = new Writer(maxChars - header.length, options.forYaml11 ? remembered(scalarForYaml11) : scalar);
   w.parts.push(header);
   try {
     if (!isBlock(value)) w.line(`${atom(value, w.quote)}\n`);

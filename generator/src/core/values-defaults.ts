@@ -26,7 +26,8 @@ function walk(value: unknown, node: SchemaNode, mode: 'omit' | 'fill'): unknown 
   if (!isRecord(value) || properties === undefined) return value;
   const out: Record<string, unknown> = {};
   // Keys the schema does not name are kept as they are (the schema check reports them).
-  for (const [key, child] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     const property = properties[key];
     if (property === undefined) out[key] = child;
     else if (!(mode === 'omit' && 'default' in property && sameJson(child, property.default))) out[key] = walk(child, property, mode);
