@@ -29,6 +29,7 @@ import { assertAcyclic } from '../core/graph';
 import { assertSlugsDistinct, slugOf } from '../core/slug';
 import { baseStatePath, imageStatePath } from '../core/names';
 import { changesOf, type FileChange } from './files';
+import { sameJson } from '../core/same-json';
 import { fsProblemMessage, isFsError, readRegularFile, readRegularFileUnlessLink, type ReadResult } from './read-file';
 import { folderInside, locateInside, RepoLocator } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
@@ -253,7 +254,9 @@ export async function planGeneration(opts: GenerateOptions): Promise<GenerationP
       dockerfileProblems.push(...e.problems);
       continue;
     }
-    states.set(image.name, imageStateOf(image, analysis, before?.lastRebuild));
+    const state = imageStateOf(image, analysis, before?.lastRebuild);
+    // An unchanged state keeps the object read from its file, so the new one is garbage at once.
+    states.set(image.name, before && sameJson(before, state) ? before : state);
   }
   if (dockerfileProblems.length) throw new UserError(dockerfileProblems);
   const values = valuesOf(config, states);
