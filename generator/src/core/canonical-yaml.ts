@@ -19,7 +19,9 @@
 // Why not the library: this is `generate`'s hot path (10,000 images write 10,000 files), and a
 // writer for this subset is about 10x faster per file. The reader (readCanonicalYaml) takes only
 // what the writer writes and answers undefined for anything else, so the caller falls back to the
-// full, positioned parser (yaml-source.ts); values that survive it are checked by the round trip.
+// full, positioned parser (yaml-source.ts). readCanonicalYaml keeps an answer only when writing it
+// again gives the same text; readExactCanonicalYaml checks every token as it reads instead, which
+// is the same condition without the second rendering (test/canonical-yaml.test.ts fuzzes both).
 import { MAX_YAML_DEPTH } from './yaml-source';
 
 /** Recursively sorts object keys; for data whose key order carries no meaning (maps from outside). */
@@ -198,8 +200,9 @@ export function renderYamlWithin(value: unknown, maxChars: number, headerComment
 // Reading back what renderYaml wrote, fast. State files are read on every `generate` run (10,000
 // of them in a large state repo), and the yaml library's position-keeping parse dominated that
 // run. This reader understands only renderYaml's own layout; it returns undefined for anything
-// else, and its answer is kept only when writing it again gives the very same text, so a file
-// that is not exactly canonical always goes through the full parser, with its positioned errors.
+// else, and its answer is kept only when it is exactly what renderYaml writes (checked token by
+// token, or by writing it again), so a file that is not exactly canonical always goes through the
+// full parser, with its positioned errors.
 
 const NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 /** A double-quoted key at the start of a line's text (never past the line's end). */
