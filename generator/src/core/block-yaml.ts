@@ -206,15 +206,22 @@ function childIndex(node: object, segment: PathSegment): number {
   return index < node.length ? index : -1;
 }
 
+/** The lines that hold data, each cut once from the text: no blank or comment line, no trailing spaces. */
 function linesOf(text: string): Line[] {
   const lines: Line[] = [];
-  const raw = text.split('\n');
-  for (let n = 0; n < raw.length; n++) {
-    const l = raw[n];
-    let indent = 0;
-    while (l.charCodeAt(indent) === 32) indent++;
-    if (indent === l.length || l.charCodeAt(indent) === 35 /* # */) continue;
-    lines.push({ number: n + 1, indent, text: withoutTrailingSpaces(l.slice(indent)) });
+  let number = 0;
+  for (let start = 0; start <= text.length; ) {
+    number++;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let first = start;
+    while (text.charCodeAt(first) === 32) first++;
+    if (first < end && text.charCodeAt(first) !== 35 /* # */) {
+      let last = end;
+      while (text.charCodeAt(last - 1) === 32) last--;
+      lines.push({ number, indent: first - start, text: text.slice(first, last) });
+    }
+    start = end + 1;
   }
   return lines;
 }
