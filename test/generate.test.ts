@@ -194,6 +194,25 @@ test('a Dockerfile path that leads out of the state repo through a link is refus
   assert.match(run.stderr, /^images\.yaml:1:3: image "web": Dockerfile web\/Dockerfile leads outside the state repo/);
 });
 
+test('Dockerfiles with the same bytes are analyzed once a run, but build args still tell them apart', async () => {
+  const root = tempDir('same-dockerfile');
+  const dockerfile = 'ARG NODE_MAJOR=22\nFROM node:${NODE_MAJOR}-bookworm-slim\nRUN npm ci\n';
+  const entries = ['a', 'b', 'c'].map((name) => {
+    fs.mkdirSync(path.join(root, name));
+    fs.writeFileSync(path.join(root, name, 'Dockerfile'), dockerfile);
+    const args = name === 'c' ? '\n    buildArgs:\n      NODE_MAJOR: "20"' : '';
+    return `- name: ${name}\n  registry: ghcr.io\n  repository: acme/${name}\n  source:\n    dockerfile: ${name}/Dockerfile\n    workflow: ${name}.yml${args}`;
+  });
+  fs.writeFileSync(path.join(root, 'images.yaml'), `${entries.join('\n')}\n`);
+  const run = await cli('generate', '--root', root);
+  assert.is(run.code, 0, run.stderr);
+  const state = (name: string) => fs.readFileSync(path.join(root, 'images', `${name}.yaml`), 'utf8');
+  assert.match(state('a'), 'ref: docker.io/library/node:22-bookworm-slim');
+  assert.match(state('b'), 'ref: docker.io/library/node:22-bookworm-slim');
+  assert.match(state('c'), 'ref: docker.io/library/node:20-bookworm-slim');
+  assert.not.match(state('c'), 'node:22');
+});
+
 test('validate checks images.yaml and state files and writes nothing', async () => {
   const root = fixtureCopy('generate-basic');
   await cli('generate', '--root', root);
