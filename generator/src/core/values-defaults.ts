@@ -8,13 +8,13 @@
 import { valuesSchema, type SchemaNode } from './values-schema';
 import type { ChartValues } from './values-types';
 
-/** Equal as JSON values: defaults are small literals (strings, booleans, flat objects, empty lists). */
-function sameJson(a: unknown, b: unknown): boolean {
+/** Equal as data, key order aside (unlike same-json.ts, which compares texts): defaults are small literals (strings, booleans, flat objects, empty lists). */
+function sameIgnoringKeyOrder(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => k in b && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.length === kb.length && ka.every((k) => k in b && sameIgnoringKeyOrder((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -30,7 +30,7 @@ function walk(value: unknown, node: SchemaNode, mode: 'omit' | 'fill'): unknown 
     const child = value[key];
     const property = properties[key];
     if (property === undefined) out[key] = child;
-    else if (!(mode === 'omit' && 'default' in property && sameJson(child, property.default))) out[key] = walk(child, property, mode);
+    else if (!(mode === 'omit' && 'default' in property && sameIgnoringKeyOrder(child, property.default))) out[key] = walk(child, property, mode);
   }
   if (mode === 'fill') {
     for (const [key, property] of Object.entries(properties)) if (!(key in value) && 'default' in property) out[key] = structuredClone(property.default);
