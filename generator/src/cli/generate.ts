@@ -30,7 +30,7 @@ import { assertSlugsDistinct, slugOf } from '../core/slug';
 import { baseStatePath, imageStatePath } from '../core/names';
 import { changesOf, type FileChange } from './files';
 import { sameJson } from '../core/same-json';
-import { fsProblemMessage, isFsError, readRegularFile, readRegularFileUnlessLink, type ReadResult } from './read-file';
+import { fsProblemMessage, isFsError, readRegularFile, readRegularFileUnlessLink, type ReadOptions, type ReadResult } from './read-file';
 import { folderInside, locateInside, RepoLocator } from './repo-paths';
 import { describeBytes, yamlTooLarge } from '../core/yaml-source';
 import { MAX_VALUES_BYTES } from './values-file';
@@ -141,36 +141,44 @@ function readExistingStates(root: string): ExistingStates {
   return existing;
 }
 
+/** A local Dockerfile's bytes as the locator finds them: through a link only when it stays inside the state repo. */
+function dockerfileAt(locator: RepoLocator, rel: string, options: ReadOptions): ReadResult | { kind: 'outside' } {
+  let found = locator.locate(rel);
+  if (found.kind === 'inside') {
+    const read = readRegularFileUnlessLink(found.real, rel, options);
+    if (read.kind !== 'link') return read;
+    found = locator.locateLink(found.real);
+    if (found.kind === 'inside') return readRegularFile(found.real, rel, options);
+  }
+  return found.kind === 'outside' ? { kind: 'outside' } : { kind: 'missing' };
+}
+
 /** Reads a local image's Dockerfile: inside the state repo (also through links), a regular file, within the size cap. */
 function readLocalDockerfile(locator: RepoLocator, image: ImageEnrollment): Buffer {
   const where = { subject: IMAGES_FILE, line: image.position.line, col: image.position.col };
   const rel = image.source.dockerfile;
-  const options = { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' };
-  let read: ReadResult | { kind: 'link' };
+  let read: ReadResult | { kind: 'outside' };
   try {
-    let found = locator.locate(rel);
-    read = found.kind === 'inside' ? readRegularFileUnlessLink(found.real, rel, options) : { kind: 'missing' };
-    if (read.kind === 'link') {
-      found = locator.locateLink((found as { real: string }).real);
-      if (found.kind === 'inside') read = readRegularFile(found.real, rel, options);
-    }
-    if (found.kind === 'outside') {
-      throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} leads outside the state repo through a link; point source.dockerfile at a file inside it` });
-    }
+    read = dockerfileAt(locator, rel, { maxBytes: MAX_DOCKERFILE_BYTES, fix: 'source.dockerfile must name a Dockerfile' });
   } catch (e) {
-    if (!(e instanceof UserError) || e.problems[0].subject === IMAGES_FILE) throw e;
+    if (!(e instanceof UserError)) throw e;
     // Point at the entry in images.yaml, where the path is written.
     throw new UserError({ ...where, message: `image "${image.name}": ${rel} ${e.problems[0].message}` });
   }
-  if (read.kind === 'missing' || read.kind === 'link') {
+  if (read.kind === 'outside') {
+    throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} leads outside the state repo through a link; point source.dockerfile at a file inside it` });
+  }
+  if (read.kind === 'missing') {
     throw new UserError({ ...where, message: `image "${image.name}": Dockerfile ${rel} not found in the state repo; fix source.dockerfile or add the file` });
   }
   if (read.kind === 'too-large') throw new UserError({ subject: rel, message: `is ${read.size} bytes, over the ${MAX_DOCKERFILE_BYTES}-byte limit for a Dockerfile` });
   return read.bytes;
 }
 
-const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+/** Build args as one comparable text, whatever order they were given in. */
+const buildArgsKey = (args: Record<string, string>): string => JSON.stringify(Object.entries(args).sort());
+
+const sameBuildArgs = (a: Record<string, string>, b: Record<string, string>): boolean => buildArgsKey(a) === buildArgsKey(b);
 
 const sameSource = (a: ImageState['source'], b: ImageEnrollment['source']): boolean =>
   a.repo === b.repo && a.dockerfile === b.dockerfile && sameBuildArgs(a.buildArgs, b.buildArgs);
@@ -187,7 +195,7 @@ interface LocalAnalysis {
 }
 
 function analyzedOnce(run: LocalAnalysis, bytes: Buffer, contentHash: string, image: ImageEnrollment): DockerfileAnalysis {
-  const key = `${contentHash} ${JSON.stringify(Object.entries(image.source.buildArgs).sort())}`;
+  const key = `${contentHash} ${buildArgsKey(image.source.buildArgs)}`;
   let result = run.analyses.get(key);
   if (!result) {
     result = analyzeDockerfile(bytes, image.source.dockerfile, image.source.buildArgs);
