@@ -86,9 +86,6 @@ function locateByRealpath(file: string, realRoot: string): Located {
   return isInside(real, realRoot) ? { kind: 'inside', real } : { kind: 'outside', real };
 }
 
-/** What a folder of the repository turned out to be: its real path, or why it is no folder to read from. */
-type FolderAt = { kind: 'inside'; real: string } | { kind: 'missing' } | { kind: 'outside'; real: string };
-
 /**
  * Finds many files below one root, like locateInside, for a fraction of its system calls: each
  * folder on the way is resolved once, from its parent's listing (one readdir serves every image
@@ -99,7 +96,8 @@ type FolderAt = { kind: 'inside'; real: string } | { kind: 'missing' } | { kind:
  */
 export class RepoLocator {
   readonly realRoot: string;
-  private readonly folders = new Map<string, FolderAt>();
+  /** What each folder turned out to be: missing stands for anything that is no folder. */
+  private readonly folders = new Map<string, Located>();
   private readonly listings = new Map<string, Map<string, fs.Dirent> | undefined>();
 
   constructor(private readonly root: string) {
@@ -124,7 +122,7 @@ export class RepoLocator {
     return locateByRealpath(real, this.realRoot);
   }
 
-  private folder(rel: string): FolderAt {
+  private folder(rel: string): Located {
     const known = this.folders.get(rel);
     if (known) return known;
     const cut = rel.lastIndexOf('/');
@@ -134,7 +132,7 @@ export class RepoLocator {
     return found;
   }
 
-  private entryOf(parentReal: string, name: string): FolderAt {
+  private entryOf(parentReal: string, name: string): Located {
     const entry = this.listingOf(parentReal)?.get(name);
     const full = path.join(parentReal, name);
     if (!entry) return { kind: 'missing' };
