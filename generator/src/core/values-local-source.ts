@@ -4,12 +4,11 @@
 // repo through image-factory.stateRepoPath and never its url. Each left-out pair is two values
 // nodes fewer per image for helm to parse and round-trip (docs/design.md "Render time").
 import type { ChartValues } from './values-types';
+import { githubSlugOfURL } from './rules';
 
 /** `owner/name` of a GitHub state repository URL: the repository running local images' workflows. */
 export function stateRepoPathOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  const match = /^https:\/\/github\.com\/([A-Za-z0-9-]+\/[A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(url);
-  return match ? match[1] : undefined;
+  return url ? githubSlugOfURL(url) : undefined;
 }
 
 type Doc = Record<string, unknown>;
